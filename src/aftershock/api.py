@@ -1,0 +1,191 @@
+"""The public Python API. The CLI and the web app are thin layers over these functions.
+
+Every function accepts a bundled scenario name or a path wherever it takes a scenario,
+raises :class:`~aftershock.errors.AftershockError` subclasses for bad input, and returns
+plain data (dataclasses, dicts, NumPy or xarray), never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from aftershock.errors import Problem, ScenarioError, UsageError
+from aftershock.graph import (
+    blast_radius,
+    build_timeline,
+    compile_network,
+    minimal_cut_sets,
+    single_points_of_failure,
+)
+from aftershock.io import BundledScenario, bundled_scenarios, load_scenario
+from aftershock.model import Capability, LoadedScenario, Scenario
+from aftershock.policies import allocation_policies
+from aftershock.sim import build_inputs
+from aftershock.sim import run as run_sim
+from aftershock.sim.result import Result, build_result
+
+ScenarioRef = str | Path | LoadedScenario
+
+
+def load(ref: ScenarioRef, overrides: list[str] | None = None) -> LoadedScenario:
+    """Load and validate a scenario (bundled name, path, or an already loaded one)."""
+    if isinstance(ref, LoadedScenario):
+        if overrides:
+            raise ScenarioError("overrides need a scenario name or path, not a loaded scenario")
+        loaded = ref
+    else:
+        loaded = load_scenario(ref, overrides)
+    _check_policy_names(loaded)
+    return loaded
+
+
+def _check_policy_names(loaded: LoadedScenario) -> None:
+    name = loaded.scenario.plan.allocation
+    known = allocation_policies()
+    if name not in known:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        source = loaded.path.name if loaded.path else loaded.name
+        raise ScenarioError.from_problems(
+            [
+                Problem(
+                    source,
+                    f"unknown allocation policy '{name}'{hint} (known: {', '.join(sorted(known))})",
+                    field="plan.allocation",
+                )
+            ]
+        )
+
+
+def validate(ref: ScenarioRef, overrides: list[str] | None = None) -> dict[str, Any]:
+    """Validate a scenario; return a short description of what it holds.
+
+    Raises :class:`ScenarioError` / :class:`DataError` with every problem found.
+    """
+    loaded = load(ref, overrides)
+    s = loaded.scenario
+    return {
+        "ok": True,
+        "name": s.name,
+        "path": str(loaded.path) if loaded.path else None,
+        "stores": len(loaded.stores),
+        "dcs": len(s.sites.dcs),
+        "channels": len(s.sites.channels),
+        "parties": len(s.parties),
+        "services": len(s.services),
+        "control_edges": len(s.control),
+        "requires_rules": len(s.requires),
+        "items": len(s.items),
+        "horizon_days": s.horizon_days,
+    }
+
+
+def scenarios() -> list[BundledScenario]:
+    """The bundled example scenarios."""
+    return bundled_scenarios()
+
+
+def schema() -> dict[str, Any]:
+    """JSON Schema of the scenario format."""
+    out = Scenario.model_json_schema(by_alias=True)
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["title"] = "aftershock scenario"
+    return out
+
+
+def impact(
+    ref: ScenarioRef,
+    *,
+    service: str | None = None,
+    threshold: float = 0.5,
+    max_order: int = 2,
+    overrides: list[str] | None = None,
+) -> dict[str, Any]:
+    """Blast radius of the scenario's compromise (or of ``service``), worst case.
+
+    Returns compromised services with their most likely attack path, isolations, the state
+    of every service and site capability with the reason, stores grouped by outcome and
+    region, and the single points of failure / minimal cut sets of selling and receiving.
+    """
+    if not 0 < threshold <= 1:
+        raise ScenarioError(f"threshold: expected a share in (0, 1], got {threshold}")
+    if not 1 <= max_order <= 4:
+        raise ScenarioError(f"max_order: expected 1 to 4, got {max_order}")
+    loaded = load(ref, overrides)
+    net = compile_network(loaded)
+    timeline = build_timeline(loaded, net)
+    start = None
+    if service is not None:
+        if service not in net.service_ids:
+            raise ScenarioError(f"service: unknown service '{service}' (known: {', '.join(net.service_ids)})")
+        start = net.service_ids.index(service)
+    report = blast_radius(net, timeline, loaded.stores.regions, start_service=start)
+    cuts = {}
+    for capability in (Capability.STORE_SELL, Capability.STORE_RECEIVE):
+        cuts[capability.value] = {
+            "single_points_of_failure": [
+                asdict(c) for c in single_points_of_failure(net, capability, threshold=threshold)
+            ],
+            "minimal_cut_sets": [
+                asdict(c) for c in minimal_cut_sets(net, capability, threshold=threshold, max_order=max_order)
+            ],
+        }
+    return {
+        "scenario": loaded.name,
+        "compromise": net.service_ids[timeline.start_service if start is None else start],
+        "compromised": report.compromised,
+        "isolated": report.isolated,
+        "views": [asdict(v) for v in report.views],
+        "cut_threshold": threshold,
+        "cuts": cuts,
+    }
+
+
+def simulate(
+    ref: ScenarioRef,
+    *,
+    replications: int = 100,
+    seed: int = 0,
+    overrides: list[str] | None = None,
+    keep_store_days: bool = False,
+    chunk: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Simulate the scenario day by day over ``replications`` replications.
+
+    Returns a :class:`~aftershock.sim.result.Result`: an xarray Dataset with dims
+    ``replication, day`` (and ``store, item`` with ``keep_store_days``) and a summary of
+    named metrics, each with mean, p5, p50 and p95. The same seed gives the same result
+    whatever ``chunk`` (replications per chunk) is.
+    """
+    if replications <= 0:
+        raise UsageError(f"replications: expected a whole number >= 1, got {replications}")
+    if seed < 0:
+        raise UsageError(f"seed: expected a whole number >= 0, got {seed}")
+    if chunk is not None and chunk <= 0:
+        raise UsageError(f"chunk: expected a whole number >= 1, got {chunk}")
+    loaded = load(ref, overrides)
+    inputs = build_inputs(loaded)
+    raw = run_sim(
+        inputs,
+        replications,
+        seed,
+        keep_store_days=keep_store_days,
+        chunk=chunk,
+        on_progress=on_progress,
+    )
+    s = loaded.scenario
+    return build_result(
+        raw,
+        scenario=s.name,
+        seed=seed,
+        start_date=s.start_date,
+        store_ids=inputs.net.site_ids[: inputs.n_stores],
+        item_ids=inputs.item_ids,
+        incident_day=s.incident.compromise.day,
+    )

@@ -1,0 +1,183 @@
+"""The ``aftershock`` command. Each command parses, calls one API function, renders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aftershock import api
+from aftershock.cli.errors import run_guarded
+from aftershock.cli.impact_view import render_impact
+from aftershock.cli.output import console, print_json
+
+app = typer.Typer(
+    name="aftershock",
+    help=(
+        "What a cyberattack on one of your IT or logistics suppliers does to your stores, "
+        "and the fastest way back.\n\nA SCENARIO is a bundled scenario name (see "
+        "`aftershock scenarios`) or the path of a scenario YAML/JSON file. Add --debug "
+        "before anything else to see a traceback on an internal error."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+ScenarioArg = Annotated[
+    str, typer.Argument(help="Bundled scenario name (e.g. ocs-2022) or path to a YAML/JSON file.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a scenario value for this run: --set incident.forensic_clearance_days=8 "
+        "(repeatable; the value is read as YAML).",
+    ),
+]
+
+
+@app.command("scenarios")
+def scenarios_cmd(json_out: JsonOpt = False) -> None:
+    """List the bundled example scenarios with a one-line description and sources."""
+    found = api.scenarios()
+    if json_out:
+        print_json(
+            [
+                {
+                    "name": s.name,
+                    "title": s.title,
+                    "description": s.description,
+                    "sources": list(s.sources),
+                }
+                for s in found
+            ]
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title="Bundled scenarios", title_justify="left", show_lines=True)
+    table.add_column("name", style="bold")
+    table.add_column("what happened")
+    table.add_column("sources")
+    for s in found:
+        table.add_row(s.name, f"[bold]{s.title}[/]\n{s.description}", "\n".join(s.sources))
+    console.print(table)
+
+
+@app.command("validate")
+def validate_cmd(scenario: ScenarioArg, json_out: JsonOpt = False, overrides: SetOpt = None) -> None:
+    """Check a scenario and its store table; print "ok" or every problem with file, line, field."""
+    summary = api.validate(scenario, overrides)
+    if json_out:
+        print_json(summary)
+        return
+    console.print(
+        f"[green]ok[/] {summary['name']}: {summary['stores']} stores, {summary['dcs']} DC(s), "
+        f"{summary['channels']} channel(s), {summary['services']} services, "
+        f"{summary['control_edges']} attack paths, {summary['requires_rules']} requires rules, "
+        f"{summary['horizon_days']} days"
+    )
+
+
+@app.command("schema")
+def schema_cmd(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of the scenario format (point your editor's YAML plugin at it)."""
+    import json
+
+    text = json.dumps(api.schema(), indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        from aftershock.io.results import write_text_atomic
+
+        write_text_atomic(out, text)
+        console.print(f"wrote {out}")
+
+
+@app.command("impact")
+def impact_cmd(
+    scenario: ScenarioArg,
+    service: Annotated[
+        str | None, typer.Option(help="Compromise this service instead of the scenario's.")
+    ] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(help="Share of demand a cut must zero to count (0-1].", min=0.0, max=1.0),
+    ] = 0.5,
+    max_order: Annotated[int, typer.Option(help="Largest cut set size to search.", min=1, max=4)] = 2,
+    json_out: JsonOpt = False,
+    overrides: SetOpt = None,
+) -> None:
+    """Blast radius: which services and sites fail, which keep running and why.
+
+    Worst case: every attack path is taken and every isolation is in force. Shows the
+    first day and, where the scenario has fallbacks, the state once they are rolled out;
+    then single points of failure and minimal cut sets of selling and receiving.
+    """
+    report = api.impact(
+        scenario, service=service, threshold=threshold, max_order=max_order, overrides=overrides
+    )
+    if json_out:
+        print_json(report)
+    else:
+        render_impact(report)
+
+
+@app.command("simulate")
+def simulate_cmd(
+    scenario: ScenarioArg,
+    replications: Annotated[
+        int, typer.Option("--replications", "-n", help="Number of replications (>= 1).")
+    ] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the random streams; same seed, same result.")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the full daily results: .nc (NetCDF) or .parquet."),
+    ] = None,
+    keep_stores: Annotated[
+        bool, typer.Option("--keep-stores", help="Keep store × item × day arrays in --out (large).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    json_out: JsonOpt = False,
+    overrides: SetOpt = None,
+) -> None:
+    """Simulate the incident day by day: lost sales, stockouts, backlog, recovery dates.
+
+    Prints the headline with mean and 90% interval over replications; --json prints the
+    full summary (every metric with mean, p5, p50, p95, and daily series).
+    """
+    from aftershock.cli.progress import progress_bar
+    from aftershock.cli.simulate_view import render_summary
+    from aftershock.io.results import check_output_path
+
+    if out is not None:
+        check_output_path(out)
+    with progress_bar("simulating", enabled=not (quiet or json_out)) as tick:
+        result = api.simulate(
+            scenario,
+            replications=replications,
+            seed=seed,
+            overrides=overrides,
+            keep_store_days=keep_stores,
+            on_progress=tick,
+        )
+    if out is not None:
+        result.write(out)
+    if json_out:
+        print_json(result.summary)
+        return
+    render_summary(result.summary)
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    raise SystemExit(run_guarded(app, argv))

@@ -1,0 +1,51 @@
+"""The one place where errors become what a person sees on the terminal."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+
+from rich.console import Console
+
+from aftershock.errors import AftershockError
+
+#: Exit codes: 0 ok, 1 bad input, 2 usage (click's own), 3 internal error (a bug).
+EXIT_INPUT = 1
+EXIT_BUG = 3
+
+
+def run_guarded(app: Callable[..., object], argv: list[str] | None = None) -> int:
+    """Run the Typer app; turn every error into one clear message and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    if debug:
+        args.remove("--debug")
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        # standalone mode: usage errors print their own message and exit 2
+        app(args=args, prog_name="aftershock")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_INPUT)
+    except AftershockError as exc:
+        err.print("[bold red]error:[/]", end=" ")
+        for line in exc.lines:
+            err.print(line, markup=False)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # anything else is a bug: say so briefly
+        if debug:
+            traceback.print_exc()
+        else:
+            err.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                "This is a bug in aftershock. Rerun with --debug for the traceback and report it.",
+                markup=True,
+            )
+        return EXIT_BUG
+    return 0

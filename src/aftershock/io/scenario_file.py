@@ -1,0 +1,122 @@
+"""Load a scenario file (YAML or JSON) and its store table, validated, with line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from aftershock.errors import DataError, Problem, ScenarioError
+from aftershock.io.bundled import resolve_scenario_path
+from aftershock.io.tables import read_store_table
+from aftershock.io.validation_errors import problems_from_validation
+from aftershock.io.yaml_lines import Path_, dotted, line_of, parse_document
+from aftershock.model.checks import check_scenario
+from aftershock.model.scenario import Scenario
+from aftershock.model.stores import LoadedScenario
+
+
+def load_scenario(ref: str | Path, overrides: list[str] | None = None) -> LoadedScenario:
+    """Load, validate and cross-check a scenario by bundled name or path.
+
+    ``overrides`` are ``dotted.path=value`` strings (the value is parsed as YAML), applied
+    before validation, so a what-if is checked exactly like the file itself.
+    """
+    path = resolve_scenario_path(ref)
+    source = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError.from_problems([Problem(source, f"not UTF-8 text: {exc.reason}")]) from None
+    except OSError as exc:
+        raise ScenarioError.from_problems([Problem(source, f"cannot read: {exc.strerror}")]) from None
+    data, lines = parse_document(text, source, is_json=path.suffix.lower() == ".json")
+    if not isinstance(data, dict):
+        raise ScenarioError.from_problems(
+            [
+                Problem(
+                    source,
+                    f"expected a mapping of keys at the top, got {type(data).__name__}",
+                    line=1,
+                )
+            ]
+        )
+    override_paths = apply_overrides(data, overrides or [])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_from_validation(exc, source, lines, Scenario)
+        raise ScenarioError.from_problems(_blame_overrides(problems, override_paths)) from None
+    table_path = (path.parent / scenario.sites.stores.table).resolve()
+    try:
+        stores = read_store_table(table_path, scenario.sites.stores.table, scenario.sites.stores.defaults)
+    except DataError as exc:
+        raise DataError(f"in the store table of {source}:\n" + "\n".join(exc.lines), exc.problems) from None
+    findings = check_scenario(scenario, stores)
+    if findings:
+        problems = [
+            Problem(source, message, line=line_of(lines, loc), field=dotted(loc)) for loc, message in findings
+        ]
+        raise ScenarioError.from_problems(_blame_overrides(problems, override_paths))
+    return LoadedScenario(scenario=scenario, stores=stores, path=path)
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, str]:
+    """Set ``a.b.c=value`` entries in ``data``; return {dotted path: original text}."""
+    applied: dict[str, str] = {}
+    for text in overrides:
+        key, sep, raw = text.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ScenarioError.from_problems(
+                [Problem("--set", f"expected path=value (e.g. plan.allocation=fifo), got '{text}'")]
+            )
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw
+        node: Any = data
+        parts = key.split(".")
+        for depth, part in enumerate(parts[:-1]):
+            index: str | int = int(part) if part.isdigit() and isinstance(node, list) else part
+            try:
+                child = node[index]
+            except (KeyError, IndexError, TypeError):
+                if isinstance(node, dict):
+                    child = node[index] = {}
+                else:
+                    where = ".".join(parts[: depth + 1])
+                    raise ScenarioError.from_problems(
+                        [Problem("--set", f"'{where}' does not exist in the scenario", field=key)]
+                    ) from None
+            node = child
+        last = parts[-1]
+        if isinstance(node, list) and last.isdigit() and int(last) < len(node):
+            node[int(last)] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ScenarioError.from_problems(
+                [Problem("--set", f"'{key}' does not point into a mapping or list", field=key)]
+            )
+        applied[key] = text
+    return applied
+
+
+def _blame_overrides(problems: list[Problem], overrides: dict[str, str]) -> list[Problem]:
+    """A problem on a path that an override set is reported against the override."""
+    out = []
+    for p in problems:
+        hit = next(
+            (o for o in overrides if p.field and (p.field == o or p.field.startswith(o + "."))),
+            None,
+        )
+        out.append(Problem("--set", p.message, field=p.field) if hit else p)
+    return out
+
+
+def dump_override_path(path: Path_) -> str:
+    """The ``--set`` spelling of a location."""
+    return dotted(path)

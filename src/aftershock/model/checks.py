@@ -1,0 +1,221 @@
+"""Cross-reference checks a schema alone cannot express: dangling ids, empty selectors, cycles.
+
+Each check returns ``(location, message)`` pairs; the loader maps locations to lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+import networkx as nx
+
+from aftershock.model.network import SITE_CAPABILITIES, Capability, SiteSelector
+from aftershock.model.scenario import Scenario
+from aftershock.model.stores import StoreFrame
+
+Loc = tuple[str | int, ...]
+Finding = tuple[Loc, str]
+
+
+def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
+    known = sorted(set(known))
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    listing = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+    return f"unknown {kind} '{value}'{hint} (known: {listing or 'none'})"
+
+
+def site_kinds(scenario: Scenario, stores: StoreFrame) -> dict[str, str]:
+    """Map every site id to its kind: store, dc or channel."""
+    kinds = dict.fromkeys(stores.ids.tolist(), "store")
+    kinds.update({dc.id: "dc" for dc in scenario.sites.dcs})
+    kinds.update({ch.id: "channel" for ch in scenario.sites.channels})
+    return kinds
+
+
+def check_scenario(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
+    """Every cross-reference problem in the scenario, in file order."""
+    return [*_ids(scenario, stores), *_references(scenario, stores), *_cycles(scenario, stores)]
+
+
+def _ids(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    owner: dict[str, str] = {}
+    groups = [
+        ("parties", [p.id for p in scenario.parties]),
+        ("services", [s.id for s in scenario.services]),
+        ("sites.dcs", [d.id for d in scenario.sites.dcs]),
+        ("sites.channels", [c.id for c in scenario.sites.channels]),
+        ("items", [i.id for i in scenario.items]),
+    ]
+    for where, ids in groups:
+        for i, ident in enumerate(ids):
+            if ident in owner:
+                yield (where, i, "id"), f"id '{ident}' is already used in {owner[ident]}"
+            owner.setdefault(ident, where)
+    store_ids = set(stores.ids.tolist())
+    for where, ids in groups[:4]:
+        for i, ident in enumerate(ids):
+            if ident in store_ids:
+                yield (where, i, "id"), f"id '{ident}' is also a store id in the store table"
+
+
+def _select(selector: SiteSelector, scenario: Scenario, stores: StoreFrame) -> tuple[list[str], str | None]:
+    """Site ids a selector picks, or an error message."""
+    kinds = site_kinds(scenario, stores)
+    if selector.id is not None or selector.ids is not None:
+        wanted = ([selector.id] if selector.id else []) + list(selector.ids or [])
+        for ident in wanted:
+            if ident not in kinds:
+                return [], _unknown("site", ident, kinds)
+        return wanted, None
+    if selector.where is not None:
+        for key, value in selector.where.items():
+            if key not in stores.attributes:
+                return [], _unknown("store attribute", key, stores.attributes)
+            present = set(stores.attributes[key].tolist())
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                text = str(v).lower() if isinstance(v, bool) else str(v)
+                if text not in present:
+                    return [], _unknown(f"value of '{key}'", text, present)
+        mask = stores.select(selector.where)
+        return stores.ids[mask].tolist(), None
+    kind = selector.kind
+    return [s for s, k in kinds.items() if k == kind], None
+
+
+def _capability_fits(kind: str, capability: Capability) -> bool:
+    return capability in SITE_CAPABILITIES[kind]
+
+
+def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    parties = {p.id for p in scenario.parties}
+    services = {s.id for s in scenario.services}
+    kinds = site_kinds(scenario, stores)
+    for i, svc in enumerate(scenario.services):
+        if svc.party not in parties:
+            yield ("services", i, "party"), _unknown("party", svc.party, parties)
+    for i, edge in enumerate(scenario.control):
+        for key, ident in (("from", edge.from_), ("to", edge.to)):
+            if ident not in services:
+                yield ("control", i, key), _unknown("service", ident, services)
+    for i, rule in enumerate(scenario.requires):
+        if rule.service is not None and rule.service not in services:
+            yield ("requires", i, "service"), _unknown("service", rule.service, services)
+        if rule.site is not None and rule.capability is not None:
+            picked, error = _select(rule.site, scenario, stores)
+            if error:
+                yield ("requires", i, "site"), error
+            elif not picked:
+                yield ("requires", i, "site"), "the selector picks no site"
+            else:
+                bad = sorted({kinds[s] for s in picked if not _capability_fits(kinds[s], rule.capability)})
+                if bad:
+                    yield (
+                        ("requires", i, "capability"),
+                        f"'{rule.capability}' is not a capability of a {bad[0]} "
+                        f"(a {bad[0]} has: {', '.join(SITE_CAPABILITIES[bad[0]])})",
+                    )
+        for g, group in enumerate(rule.groups):
+            for a, alt in enumerate(group):
+                loc = ("requires", i, "groups", g, a)
+                if alt.service is not None and alt.service not in services:
+                    yield (*loc, "service"), _unknown("service", alt.service, services)
+                if alt.site is not None:
+                    if alt.site not in kinds:
+                        yield (*loc, "site"), _unknown("site", alt.site, kinds)
+                    elif alt.capability is not None and not _capability_fits(kinds[alt.site], alt.capability):
+                        kind = kinds[alt.site]
+                        yield (
+                            (*loc, "capability"),
+                            f"'{alt.capability}' is not a capability of {kind} '{alt.site}' "
+                            f"(a {kind} has: {', '.join(SITE_CAPABILITIES[kind])})",
+                        )
+    incident = scenario.incident
+    if incident.compromise.service not in services:
+        yield (
+            ("incident", "compromise", "service"),
+            _unknown("service", incident.compromise.service, services),
+        )
+    for i, iso in enumerate(incident.isolate):
+        if iso.service is not None and iso.service not in services:
+            yield ("incident", "isolate", i, "service"), _unknown("service", iso.service, services)
+        if iso.link is not None:
+            if iso.link.from_ not in services:
+                yield (
+                    ("incident", "isolate", i, "link", "from"),
+                    _unknown("service", iso.link.from_, services),
+                )
+            message = _consumer_problem(iso.link.to, services, kinds)
+            if message:
+                yield ("incident", "isolate", i, "link", "to"), message
+    for key in ("restore", "fallbacks"):
+        for ident in getattr(incident, key):
+            if ident not in services:
+                yield ("incident", key, ident), _unknown("service", ident, services)
+    for i, surge in enumerate(scenario.plan.surge):
+        if surge.from_day >= scenario.horizon_days:
+            yield (
+                ("plan", "surge", i, "from_day"),
+                (f"expected a day inside the horizon (0..{scenario.horizon_days - 1}), got {surge.from_day}"),
+            )
+
+
+def _consumer_problem(ref: str, services: set[str], kinds: dict[str, str]) -> str | None:
+    """Check a link end: a service id, ``site/capability`` or ``store/capability``."""
+    if "/" not in ref:
+        return None if ref in services else _unknown("service", ref, services)
+    site, _, cap = ref.partition("/")
+    if cap not in {c.value for c in Capability}:
+        return _unknown("capability", cap, [c.value for c in Capability])
+    if site == "store":
+        return None if _capability_fits("store", Capability(cap)) else f"'{cap}' is not a store capability"
+    if site not in kinds:
+        return _unknown("site", site, [k for k, v in kinds.items() if v != "store"])
+    return None
+
+
+def _node(site: str, kinds: dict[str, str], capability: str) -> str:
+    # stores are collapsed into one node per capability: enough to find cycles in rules
+    return f"store/{capability}" if kinds.get(site) == "store" else f"{site}/{capability}"
+
+
+def requires_digraph(scenario: Scenario, stores: StoreFrame) -> nx.DiGraph:
+    """Requires edges at rule level (provider -> consumer), stores collapsed per capability."""
+    kinds = site_kinds(scenario, stores)
+    graph = nx.DiGraph()
+    for i, rule in enumerate(scenario.requires):
+        if rule.service is not None:
+            targets = [rule.service]
+        else:
+            assert rule.site is not None and rule.capability is not None
+            picked, _ = _select(rule.site, scenario, stores)
+            targets = sorted({_node(s, kinds, rule.capability.value) for s in picked})
+        for group in rule.groups:
+            for alt in group:
+                if alt.service is not None:
+                    source = alt.service
+                else:
+                    assert alt.site is not None and alt.capability is not None
+                    source = _node(alt.site, kinds, alt.capability.value)
+                for target in targets:
+                    graph.add_edge(source, target, rule=i)
+    return graph
+
+
+def _cycles(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    graph = requires_digraph(scenario, stores)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    path = " -> ".join([str(cycle[0][0])] + [str(v) for _, v in cycle])
+    rule = graph.edges[cycle[0][0], cycle[0][1]]["rule"]
+    yield (
+        ("requires", rule),
+        (
+            f"requires edges form a cycle: {path} (a node cannot depend on itself; "
+            "remove one edge or model the dependency as a fallback of another node)"
+        ),
+    )

@@ -1,0 +1,81 @@
+"""The store table in columnar form, validated: one NumPy array per column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from aftershock.model.scenario import Scenario
+
+#: Numeric columns of the store table, with their dtype.
+NUMERIC_COLUMNS: dict[str, type] = {
+    "demand_units_per_day": float,
+    "on_hand_units": float,
+    "order_up_to_units": float,
+    "lead_time_days": int,
+    "review_period_days": int,
+    "order_weekday": int,
+    "latitude": float,
+    "longitude": float,
+}
+REQUIRED_COLUMNS: tuple[str, ...] = ("id", "region", "demand_units_per_day")
+
+
+@dataclass(frozen=True)
+class StoreFrame:
+    """Validated stores. Arrays share one order: position ``i`` is store ``ids[i]``.
+
+    ``attributes`` holds every text column (region, pos_system, tier, ...) for selectors.
+    """
+
+    ids: np.ndarray
+    demand_units_per_day: np.ndarray
+    on_hand_units: np.ndarray
+    order_up_to_units: np.ndarray
+    lead_time_days: np.ndarray
+    review_period_days: np.ndarray
+    order_weekday: np.ndarray
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @property
+    def regions(self) -> np.ndarray:
+        """The region of each store."""
+        return self.attributes["region"]
+
+    def select(self, where: dict[str, object]) -> np.ndarray:
+        """Boolean mask of stores whose attributes match every ``where`` entry."""
+        mask = np.ones(len(self), dtype=bool)
+        for key, wanted in where.items():
+            column = self.attributes.get(key)
+            if column is None:
+                return np.zeros(len(self), dtype=bool)
+            values = wanted if isinstance(wanted, list) else [wanted]
+            mask &= np.isin(column, [_as_text(v) for v in values])
+        return mask
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with its store table, and where it came from."""
+
+    scenario: Scenario
+    stores: StoreFrame
+    path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name

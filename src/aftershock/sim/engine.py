@@ -1,0 +1,361 @@
+"""The engine: a day loop over arrays of shape (replication, store, item).
+
+Each day runs the steps of the design, in this order (one function each):
+
+1. :func:`capacities` — incident timeline → service states → capability capacities;
+2. :func:`arrive_deliveries` — shipments due today reach the stores;
+3. :func:`draw_demand` — demand drawn per replication stream, scaled by weekday and churn;
+4. :func:`sell` — closed doors divert or lose demand, sales = min(demand, on hand),
+   churn updates;
+5. :func:`place_orders` — stores on their review day order up to their level;
+6. :func:`dispatch` — the DC ships open orders by the allocation policy, within pick,
+   delivery and cap limits; shipments enter the pipeline with the lead time.
+
+Replications never interact, and each draws only from its own generator, so results are
+bit-identical however replications are split into chunks or spread over executors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from aftershock.graph.availability import propagate
+from aftershock.graph.spread import compromise_days, sample_live_edges
+from aftershock.policies.registry import get_policy
+from aftershock.sim.inputs import EMPTY_SLOT, SimInputs
+
+#: Daily series recorded per replication, shape (replication, day).
+DAILY = (
+    "demand_units",
+    "sales_units",
+    "lost_units",
+    "lost_closed_units",
+    "lost_stockout_units",
+    "diverted_online_units",
+    "diverted_nearby_units",
+    "lost_revenue",
+    "lost_margin",
+    "shipped_units",
+    "backlog_units",
+    "on_hand_units",
+    "dc_capacity_units",
+    "stores_closed",
+    "stores_degraded",
+    "stores_stocked_out",
+    "customers_lost_units",
+    "surge_cost",
+)
+#: Store-level series, kept only when asked, shape (replication, store, item, day).
+STORE_DAILY = ("sales_units", "lost_units", "on_hand_units")
+
+
+@dataclass
+class Capacities:
+    """Capability capacities on one day, in [0, 1]."""
+
+    sell: np.ndarray  # (R, S)
+    receive: np.ndarray  # (R, S)
+    order: np.ndarray  # (R, S)
+    pick: np.ndarray  # (R,)
+    ship: np.ndarray  # (R,)
+    online: np.ndarray  # (R,)
+
+
+@dataclass
+class State:
+    """Mutable state of a chunk of replications."""
+
+    on_hand: np.ndarray  # (R, S, I)
+    pipeline: np.ndarray  # (R, S, B, I) arriving on day d at slot d % B
+    open_units: np.ndarray  # (R, S, Q, I)
+    order_day: np.ndarray  # (R, S, Q)
+    loyalty: np.ndarray  # (R, S) share of customers still coming
+    cap_lifted: np.ndarray  # (R,) bool
+
+    @classmethod
+    def initial(cls, inp: SimInputs, reps: int) -> State:
+        s, i = inp.base_demand.shape
+        ring = int(inp.lead_time_days.max()) + 1
+        return cls(
+            on_hand=np.broadcast_to(inp.initial_on_hand, (reps, s, i)).copy(),
+            pipeline=np.zeros((reps, s, ring, i)),
+            open_units=np.zeros((reps, s, inp.open_slots, i)),
+            order_day=np.full((reps, s, inp.open_slots), EMPTY_SLOT, dtype=np.int64),
+            loyalty=np.ones((reps, s)),
+            cap_lifted=np.zeros(reps, dtype=bool),
+        )
+
+
+def sample_compromise(inp: SimInputs, rngs: Sequence[np.random.Generator]) -> np.ndarray:
+    """Day each service is compromised in each replication, shape (R, n_services)."""
+    live = (
+        np.concatenate([sample_live_edges(inp.net, rng, 1, inp.timeline.spread_p_override) for rng in rngs])
+        if inp.net.control_p.size
+        else np.zeros((len(rngs), 0), dtype=bool)
+    )
+    tl = inp.timeline
+    return compromise_days(inp.net, tl.start_service, tl.start_day, live)
+
+
+def capacities(inp: SimInputs, day: int, compromised_on: np.ndarray) -> Capacities:
+    """Step 1: capacities of every capability from the incident timeline."""
+    tl, net = inp.timeline, inp.net
+    cap = propagate(
+        net,
+        tl.own_state(net, day, compromised_on),
+        tl.alt_state(day),
+        tl.slot_state(net, day, compromised_on) if net.slot_service.size else None,
+    )
+    reps = cap.shape[0]
+    ones = np.ones(reps)
+    return Capacities(
+        sell=cap[:, inp.store_sell_nodes],
+        receive=cap[:, inp.store_receive_nodes],
+        order=cap[:, inp.store_order_nodes],
+        pick=cap[:, inp.dc_pick_node] if inp.dc_pick_node >= 0 else ones,
+        ship=cap[:, inp.dc_ship_node] if inp.dc_ship_node >= 0 else ones,
+        online=cap[:, inp.online_node] if inp.online_node >= 0 else np.zeros(reps),
+    )
+
+
+def arrive_deliveries(state: State, day: int) -> np.ndarray:
+    """Step 2: shipments due today join the stores' stock; returns units received (R, S, I)."""
+    slot = day % state.pipeline.shape[2]
+    arriving = state.pipeline[:, :, slot, :].copy()
+    state.pipeline[:, :, slot, :] = 0.0
+    state.on_hand += arriving
+    return arriving
+
+
+def draw_demand(inp: SimInputs, state: State, day: int, rngs: Sequence[np.random.Generator]) -> np.ndarray:
+    """Step 3: demand per (replication, store, item), each replication from its own stream."""
+    weekday = (inp.first_weekday + day) % 7
+    mean = inp.base_demand[None, :, :] * inp.weekday_factors[weekday] * state.loyalty[:, :, None]
+    if inp.distribution == "deterministic":
+        return mean.copy()
+    out = np.empty_like(mean)
+    for r, rng in enumerate(rngs):
+        if inp.distribution == "poisson":
+            out[r] = rng.poisson(mean[r])
+        else:
+            k = inp.dispersion
+            out[r] = rng.negative_binomial(k, k / (k + np.maximum(mean[r], 1e-12)))
+    return out
+
+
+def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> dict[str, np.ndarray]:
+    """Step 4: serve demand where doors are open; divert or lose the rest; update churn."""
+    open_share = cap.sell[:, :, None]
+    at_door = demand * open_share
+    closed = demand - at_door
+    online = closed * (inp.divert_online_fraction * cap.online)[:, None, None]
+    nearby_pool = closed * inp.divert_nearby_fraction
+    # nearby demand goes to open stores of the same region, in proportion to their size
+    weight = inp.base_demand.sum(axis=1)[None, :] * cap.sell  # (R, S)
+    n_regions = len(inp.region_names)
+    reps = demand.shape[0]
+    flat_region = (np.arange(reps)[:, None] * n_regions + inp.region_index[None, :]).ravel()
+    region_weight = np.bincount(flat_region, weights=weight.ravel(), minlength=reps * n_regions)
+    region_weight = region_weight.reshape(reps, n_regions)
+    pool = np.stack(
+        [
+            np.bincount(
+                flat_region, weights=nearby_pool[:, :, i].ravel(), minlength=reps * n_regions
+            ).reshape(reps, n_regions)
+            for i in range(demand.shape[2])
+        ],
+        axis=2,
+    )  # (R, G, I)
+    has_room = region_weight > 0
+    share = np.where(
+        has_room[:, inp.region_index],
+        weight / np.where(has_room, region_weight, 1.0)[:, inp.region_index],
+        0.0,
+    )
+    received = pool[:, inp.region_index, :] * share[:, :, None]
+    nearby_out = np.where(has_room[:, inp.region_index][:, :, None], nearby_pool, 0.0)
+    lost_closed = closed - online - nearby_out
+    store_demand = at_door + received
+    sales = np.minimum(store_demand, state.on_hand)
+    state.on_hand -= sales
+    lost_stockout = store_demand - sales
+    # churn: a share of unserved customers stops coming; lost customers drift back slowly
+    unmet = (lost_closed + lost_stockout).sum(axis=2)
+    wanted = demand.sum(axis=2)
+    unmet_share = np.divide(unmet, wanted, out=np.zeros_like(unmet), where=wanted > 0)
+    state.loyalty = state.loyalty * (1.0 - inp.churn_fraction * np.minimum(unmet_share, 1.0))
+    state.loyalty += (1.0 - state.loyalty) / inp.churn_recovery_days
+    return {
+        "demand": demand,
+        "sales": sales,
+        "lost_closed": lost_closed,
+        "lost_stockout": lost_stockout,
+        "diverted_online": online,
+        "diverted_nearby": nearby_out,
+    }
+
+
+def cap_active(inp: SimInputs, state: State, day: int) -> np.ndarray:
+    """Whether the order cap binds on ``day`` in each replication, shape (R,)."""
+    in_window = inp.cap_from_day <= day < inp.cap_until_day and np.isfinite(inp.cap_units)
+    return np.logical_and(in_window, ~state.cap_lifted)
+
+
+def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.ndarray:
+    """Step 5: stores on their review day order up to their level, if ordering works."""
+    due = ((day - inp.order_weekday) % inp.review_period_days) == 0  # (S,)
+    can = (cap.order > 0) & due[None, :]  # (R, S)
+    if not can.any():
+        return np.zeros_like(state.on_hand)
+    position = state.on_hand + state.pipeline.sum(axis=2) + state.open_units.sum(axis=2)
+    qty = np.maximum(inp.order_up_to[None, :, :] - position, 0.0) * can[:, :, None]
+    if inp.cap_at_order:
+        active = cap_active(inp, state, day)
+        qty = np.where(active[:, None, None], np.minimum(qty, inp.cap_units), qty)
+    placing = qty.sum(axis=2) > 0  # (R, S)
+    empty = state.order_day == EMPTY_SLOT
+    slot = np.where(empty.any(axis=2), empty.argmax(axis=2), inp.open_slots - 1)  # (R, S)
+    r_idx, s_idx = np.nonzero(placing)
+    q_idx = slot[r_idx, s_idx]
+    state.open_units[r_idx, s_idx, q_idx, :] += qty[r_idx, s_idx, :]
+    # an order merged into a full queue's last slot keeps that slot's (older) day
+    was_empty = state.order_day[r_idx, s_idx, q_idx] == EMPTY_SLOT
+    state.order_day[r_idx, s_idx, q_idx] = np.where(was_empty, day, state.order_day[r_idx, s_idx, q_idx])
+    return qty
+
+
+def dispatch(
+    inp: SimInputs,
+    state: State,
+    cap: Capacities,
+    day: int,
+    policy: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 6: ship open orders within today's capacity; returns (shipped (R,S,I), capacity (R,))."""
+    stores = state.order_day.shape[1]
+    capacity = inp.pick_capacity_units * np.minimum(cap.pick, cap.ship) * (1.0 + inp.surge_pick[day])
+    shippable = state.open_units * (cap.receive > 0)[:, :, None, None]
+    active = cap_active(inp, state, day)
+    if not inp.cap_at_order and active.any():
+        shippable = _cap_lines(shippable, state.order_day, np.where(active, inp.cap_units, np.inf))
+    # unlimited fleets stay unlimited (inf * 0 would be NaN)
+    delivery = np.where(
+        cap.ship > 0, inp.delivery_capacity_stores * cap.ship * (1.0 + inp.surge_delivery[day]), 0.0
+    )
+    store_has = shippable.sum(axis=(2, 3)) > 0  # (R, S)
+    over_stores = store_has.sum(axis=1) > np.floor(delivery)
+    if over_stores.any():
+        shippable = _limit_stores(shippable, state.order_day, store_has, np.floor(delivery), over_stores)
+    total = shippable.sum(axis=(1, 2, 3))
+    shipped = shippable.copy()
+    tight = total > capacity
+    if tight.any():
+        shipped[tight] = policy(shippable[tight], state.order_day[tight], capacity[tight])
+    state.open_units -= shipped
+    done = state.open_units.sum(axis=3) <= 1e-9
+    state.open_units[done] = 0.0
+    state.order_day[done] = EMPTY_SLOT
+    per_store = shipped.sum(axis=2)  # (R, S, I)
+    arrival = (day + inp.lead_time_days) % state.pipeline.shape[2]
+    state.pipeline[:, np.arange(stores), arrival, :] += per_store
+    return per_store, capacity
+
+
+def _cap_lines(open_units: np.ndarray, order_day: np.ndarray, cap_units: np.ndarray) -> np.ndarray:
+    """At most ``cap_units`` per store and item today, oldest open orders first."""
+    order = np.argsort(order_day, axis=2, kind="stable")
+    ordered = np.take_along_axis(open_units, order[:, :, :, None], axis=2)
+    before = np.cumsum(ordered, axis=2) - ordered
+    allowed = np.clip(cap_units[:, None, None, None] - before, 0.0, ordered)
+    out = np.empty_like(open_units)
+    np.put_along_axis(out, order[:, :, :, None], allowed, axis=2)
+    return out
+
+
+def _limit_stores(
+    shippable: np.ndarray,
+    order_day: np.ndarray,
+    store_has: np.ndarray,
+    limit: np.ndarray,
+    rows: np.ndarray,
+) -> np.ndarray:
+    """Keep only the ``limit`` stores with the oldest open orders (delivery runs a day)."""
+    out = shippable.copy()
+    oldest = np.where(store_has, order_day.min(axis=2), EMPTY_SLOT)
+    for r in np.flatnonzero(rows):
+        rank = np.argsort(oldest[r], kind="stable")
+        out[r, rank[int(limit[r]) :]] = 0.0
+    return out
+
+
+def run_replications(
+    inp: SimInputs,
+    seeds: Sequence[np.random.SeedSequence],
+    *,
+    keep_store_days: bool = False,
+    on_day: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Simulate one chunk of replications; return daily series (and store-level ones if asked)."""
+    rngs = [np.random.default_rng(s) for s in seeds]
+    reps, days = len(rngs), inp.horizon_days
+    policy = get_policy(inp.allocation)
+    compromised_on = sample_compromise(inp, rngs)
+    state = State.initial(inp, reps)
+    out = {name: np.zeros((reps, days)) for name in DAILY}
+    out["initial_on_hand_units"] = state.on_hand.sum(axis=(1, 2))
+    out["received_units"] = np.zeros((reps, days))
+    stores_out = (
+        {name: np.zeros((reps, inp.n_stores, inp.n_items, days)) for name in STORE_DAILY}
+        if keep_store_days
+        else {}
+    )
+    price, margin = inp.item_price, inp.item_margin
+    for day in range(days):
+        cap = capacities(inp, day, compromised_on)
+        received = arrive_deliveries(state, day)
+        demand = draw_demand(inp, state, day, rngs)
+        flows = sell(inp, state, cap, demand)
+        place_orders(inp, state, cap, day)
+        shipped, capacity = dispatch(inp, state, cap, day, policy)
+        backlog = state.open_units.sum(axis=(1, 2, 3))
+        if inp.cap_lift_backlog_units >= 0:
+            started = day >= inp.cap_from_day
+            state.cap_lifted |= started & (backlog < inp.cap_lift_backlog_units)
+        lost = flows["lost_closed"] + flows["lost_stockout"]
+        out["demand_units"][:, day] = demand.sum(axis=(1, 2))
+        out["sales_units"][:, day] = flows["sales"].sum(axis=(1, 2))
+        out["lost_units"][:, day] = lost.sum(axis=(1, 2))
+        out["lost_closed_units"][:, day] = flows["lost_closed"].sum(axis=(1, 2))
+        out["lost_stockout_units"][:, day] = flows["lost_stockout"].sum(axis=(1, 2))
+        out["diverted_online_units"][:, day] = flows["diverted_online"].sum(axis=(1, 2))
+        out["diverted_nearby_units"][:, day] = flows["diverted_nearby"].sum(axis=(1, 2))
+        out["lost_revenue"][:, day] = (lost * price).sum(axis=(1, 2))
+        out["lost_margin"][:, day] = (lost * margin).sum(axis=(1, 2))
+        out["shipped_units"][:, day] = shipped.sum(axis=(1, 2))
+        out["received_units"][:, day] = received.sum(axis=(1, 2))
+        out["backlog_units"][:, day] = backlog
+        out["on_hand_units"][:, day] = state.on_hand.sum(axis=(1, 2))
+        out["dc_capacity_units"][:, day] = capacity
+        out["stores_closed"][:, day] = (cap.sell <= 0).sum(axis=1)
+        out["stores_degraded"][:, day] = ((cap.sell > 0) & (cap.sell < 1)).sum(axis=1)
+        out["stores_stocked_out"][:, day] = (flows["lost_stockout"].sum(axis=2) > 1e-9).sum(axis=1)
+        weekday = (inp.first_weekday + day) % 7
+        out["customers_lost_units"][:, day] = (
+            inp.base_demand.sum(axis=1)[None, :] * inp.weekday_factors[weekday] * (1 - state.loyalty)
+        ).sum(axis=1)
+        out["surge_cost"][:, day] = inp.surge_cost[day]
+        if keep_store_days:
+            stores_out["sales_units"][..., day] = flows["sales"]
+            stores_out["lost_units"][..., day] = lost
+            stores_out["on_hand_units"][..., day] = state.on_hand
+        if on_day is not None:
+            on_day(day)
+    out["final_on_hand_units"] = state.on_hand.sum(axis=(1, 2))
+    out["final_pipeline_units"] = state.pipeline.sum(axis=(1, 2, 3))
+    out["first_compromise_day"] = compromised_on.min(axis=1).astype(float)
+    for name, arr in stores_out.items():
+        out[f"store_{name}"] = arr
+    return out

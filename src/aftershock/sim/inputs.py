@@ -1,0 +1,155 @@
+"""Everything the engine needs, as arrays: built once per scenario, read-only in the loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aftershock.graph.compile import CompiledNetwork, compile_network
+from aftershock.graph.timeline import IncidentTimeline, build_timeline
+from aftershock.model.stores import LoadedScenario
+
+#: Order days of empty open-order slots (sorts after every real day).
+EMPTY_SLOT = np.iinfo(np.int64).max // 4
+
+
+@dataclass(frozen=True)
+class SimInputs:
+    """Compiled scenario for the engine. Axis order is (replication, store, item)."""
+
+    net: CompiledNetwork
+    timeline: IncidentTimeline
+    horizon_days: int
+    first_weekday: int  # weekday (0 = Monday) of day 0
+    # stores × items
+    base_demand: np.ndarray  # (S, I) mean units a day before weekday factors
+    initial_on_hand: np.ndarray  # (S, I)
+    order_up_to: np.ndarray  # (S, I)
+    lead_time_days: np.ndarray  # (S,) >= 1
+    review_period_days: np.ndarray  # (S,)
+    order_weekday: np.ndarray  # (S,)
+    region_index: np.ndarray  # (S,) 0..n_regions-1
+    region_names: tuple[str, ...]
+    item_ids: tuple[str, ...]
+    item_price: np.ndarray  # (I,)
+    item_margin: np.ndarray  # (I,)
+    weekday_factors: np.ndarray  # (7,)
+    distribution: str  # poisson | negative_binomial | deterministic
+    dispersion: float
+    divert_online_fraction: float
+    divert_nearby_fraction: float
+    churn_fraction: float
+    churn_recovery_days: float
+    # DC (the first DC serves every store)
+    dc_pick_node: int
+    dc_ship_node: int
+    pick_capacity_units: float
+    delivery_capacity_stores: float  # inf when unlimited
+    online_node: int  # -1 without an online channel
+    # plan
+    allocation: str
+    cap_units: float  # inf without a cap
+    cap_from_day: int
+    cap_until_day: int
+    cap_lift_backlog_units: float  # -1 when not set
+    cap_at_order: bool
+    surge_pick: np.ndarray  # (T,) extra pick capacity as a fraction of normal
+    surge_delivery: np.ndarray  # (T,)
+    surge_cost: np.ndarray  # (T,)
+    open_slots: int
+    store_sell_nodes: np.ndarray
+    store_receive_nodes: np.ndarray
+    store_order_nodes: np.ndarray
+
+    @property
+    def n_stores(self) -> int:
+        """Number of stores."""
+        return int(self.base_demand.shape[0])
+
+    @property
+    def n_items(self) -> int:
+        """Number of items."""
+        return int(self.base_demand.shape[1])
+
+
+def _surge_profile(loaded: LoadedScenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    horizon = loaded.scenario.horizon_days
+    pick = np.zeros(horizon)
+    delivery = np.zeros(horizon)
+    cost = np.zeros(horizon)
+    days = np.arange(horizon)
+    for s in loaded.scenario.plan.surge:
+        until = horizon if s.until_day is None else min(s.until_day, horizon)
+        active = (days >= s.from_day) & (days < until)
+        ramp = np.clip((days - s.from_day + 1) / (s.ramp_days + 1), 0.0, 1.0)
+        pick += np.where(active, s.extra_pick_fraction * ramp, 0.0)
+        delivery += np.where(active, s.extra_delivery_fraction * ramp, 0.0)
+        cost += np.where(active, s.cost_per_day, 0.0)
+    return pick, delivery, cost
+
+
+def build_inputs(loaded: LoadedScenario, open_slots: int = 8) -> SimInputs:
+    """Compile a validated scenario into engine inputs."""
+    scenario, stores = loaded.scenario, loaded.stores
+    net = compile_network(loaded)
+    timeline = build_timeline(loaded, net)
+    shares = np.array([i.demand_share for i in scenario.items], dtype=float)
+    shares = shares / shares.sum()
+    base = stores.demand_units_per_day[:, None] * shares[None, :]
+    regions, region_index = np.unique(stores.regions, return_inverse=True)
+    plan = scenario.plan
+    cap = plan.order_cap
+    pick, delivery, cost = _surge_profile(loaded)
+    dc = scenario.sites.dcs[0] if scenario.sites.dcs else None
+    online = [c for c in scenario.sites.channels if c.kind == "online"]
+    return SimInputs(
+        net=net,
+        timeline=timeline,
+        horizon_days=scenario.horizon_days,
+        first_weekday=scenario.start_date.weekday() if scenario.start_date else 0,
+        base_demand=base,
+        initial_on_hand=stores.on_hand_units[:, None] * shares[None, :],
+        order_up_to=stores.order_up_to_units[:, None] * shares[None, :],
+        lead_time_days=np.maximum(stores.lead_time_days, 1),
+        review_period_days=stores.review_period_days,
+        order_weekday=stores.order_weekday,
+        region_index=region_index.astype(np.int64),
+        region_names=tuple(str(r) for r in regions),
+        item_ids=tuple(i.id for i in scenario.items),
+        item_price=np.array([i.price for i in scenario.items], dtype=float),
+        item_margin=np.array([i.margin for i in scenario.items], dtype=float),
+        weekday_factors=np.array(scenario.demand.weekday_factors, dtype=float),
+        distribution=scenario.demand.distribution,
+        dispersion=scenario.demand.dispersion,
+        divert_online_fraction=scenario.behaviour.divert_online_fraction,
+        divert_nearby_fraction=scenario.behaviour.divert_nearby_fraction,
+        churn_fraction=scenario.behaviour.churn_fraction,
+        churn_recovery_days=scenario.behaviour.churn_recovery_days,
+        dc_pick_node=net.node(f"{dc.id}/dc.pick") if dc else -1,
+        dc_ship_node=net.node(f"{dc.id}/dc.ship") if dc else -1,
+        pick_capacity_units=dc.pick_capacity_units_per_day if dc else np.inf,
+        delivery_capacity_stores=(
+            dc.delivery_capacity_stores_per_day
+            if dc and dc.delivery_capacity_stores_per_day is not None
+            else np.inf
+        ),
+        online_node=net.node(f"{online[0].id}/channel.online") if online else -1,
+        allocation=plan.allocation,
+        cap_units=cap.units if cap else np.inf,
+        cap_from_day=cap.from_day if cap else 0,
+        cap_until_day=(cap.until_day if cap and cap.until_day is not None else scenario.horizon_days),
+        cap_lift_backlog_units=(
+            cap.lift_when_backlog_below_units
+            if cap and cap.lift_when_backlog_below_units is not None
+            else -1.0
+        ),
+        cap_at_order=bool(cap and cap.apply_at == "order"),
+        surge_pick=pick,
+        surge_delivery=delivery,
+        surge_cost=cost,
+        open_slots=open_slots,
+        store_sell_nodes=net.store_nodes("store.sell"),
+        store_receive_nodes=net.store_nodes("store.receive"),
+        store_order_nodes=net.store_nodes("store.order"),
+    )

@@ -1,0 +1,129 @@
+"""Outcome metrics from the engine's daily series, per replication, then summarised."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Tolerance on fill rate for "standard service": within 1 percentage point.
+SERVICE_TOLERANCE = 0.01
+#: Window of the chain-wide fill rate used for service level, in days.
+FILL_WINDOW_DAYS = 7
+
+METRICS: dict[str, tuple[str, str]] = {
+    "lost_sales_units": ("units", "Demand neither sold nor diverted online, over the horizon"),
+    "lost_sales_revenue": ("currency", "Revenue of the lost units"),
+    "lost_margin": ("currency", "Gross margin of the lost units"),
+    "stockout_store_days": ("store-days", "Store-days with demand lost to an empty shelf"),
+    "closed_store_days": ("store-days", "Store-days with no selling capacity"),
+    "fill_rate": ("share", "Units sold / units demanded at stores over the horizon"),
+    "backlog_peak_units": ("units", "Highest DC backlog of open store orders"),
+    "backlog_clear_day": ("day", "First day the backlog is back to its pre-incident level"),
+    "service_restored_day": (
+        "day",
+        "First day after the dip that the chain's 7-day fill rate is within 1 point of normal",
+    ),
+    "customers_lost": ("units", "Demand that did not arise because customers stayed away"),
+    "surge_cost": ("currency", "Cost of surge capacity used"),
+}
+
+
+def trailing_fill(sales: np.ndarray, wanted: np.ndarray, window: int = FILL_WINDOW_DAYS) -> np.ndarray:
+    """Fill rate over the trailing ``window`` days (shorter at the start), shape (R, T)."""
+    cs = np.cumsum(sales, axis=1)
+    cw = np.cumsum(wanted, axis=1)
+    lag_s = np.zeros_like(cs)
+    lag_w = np.zeros_like(cw)
+    lag_s[:, window:] = cs[:, :-window]
+    lag_w[:, window:] = cw[:, :-window]
+    num, den = cs - lag_s, cw - lag_w
+    return np.divide(num, den, out=np.ones_like(num), where=den > 0)
+
+
+def backlog_clear_day(backlog: np.ndarray, incident_day: np.ndarray) -> np.ndarray:
+    """Per replication, first day after the post-incident peak with backlog at its normal level.
+
+    Normal is the highest backlog before the incident (plus 1%% and one unit for noise);
+    the incident day when the backlog never rose above normal; NaN if not within horizon.
+    """
+    reps, days = backlog.shape
+    out = np.full(reps, np.nan)
+    for r in range(reps):
+        c = int(min(max(incident_day[r], 0), days))
+        if c >= days:
+            out[r] = np.nan
+            continue
+        normal = backlog[r, :c].max(initial=0.0) * 1.01 + 1.0
+        after = backlog[r, c:]
+        if after.max(initial=0.0) <= normal:
+            out[r] = c
+            continue
+        peak = int(np.argmax(after))
+        below = np.flatnonzero(after[peak:] <= normal)
+        if below.size:
+            out[r] = c + peak + below[0]
+    return out
+
+
+def service_restored_day(fill7: np.ndarray, incident_day: np.ndarray) -> np.ndarray:
+    """Per replication, first day after the dip the 7-day fill is within 1 point of normal."""
+    reps, days = fill7.shape
+    out = np.full(reps, np.nan)
+    for r in range(reps):
+        c = int(incident_day[r])
+        if c >= days:
+            continue
+        normal = fill7[r, c - 1] if c > 0 else 1.0
+        target = normal - SERVICE_TOLERANCE
+        dipped = np.flatnonzero(fill7[r, c:] < target)
+        if not dipped.size:
+            out[r] = c
+            continue
+        first_dip = c + dipped[0]
+        back = np.flatnonzero(fill7[r, first_dip:] >= target)
+        if back.size:
+            out[r] = first_dip + back[0]
+    return out
+
+
+def per_replication(daily: dict[str, np.ndarray], incident_day: np.ndarray) -> dict[str, np.ndarray]:
+    """Every metric of :data:`METRICS`, one value per replication."""
+    wanted = daily["demand_units"] - daily["diverted_online_units"]
+    sales = daily["sales_units"]
+    return {
+        "lost_sales_units": daily["lost_units"].sum(axis=1),
+        "lost_sales_revenue": daily["lost_revenue"].sum(axis=1),
+        "lost_margin": daily["lost_margin"].sum(axis=1),
+        "stockout_store_days": daily["stores_stocked_out"].sum(axis=1),
+        "closed_store_days": daily["stores_closed"].sum(axis=1),
+        "fill_rate": sales.sum(axis=1) / np.maximum(wanted.sum(axis=1), 1e-12),
+        "backlog_peak_units": daily["backlog_units"].max(axis=1),
+        "backlog_clear_day": backlog_clear_day(daily["backlog_units"], incident_day),
+        "service_restored_day": service_restored_day(trailing_fill(sales, wanted), incident_day),
+        "customers_lost": daily["customers_lost_units"].sum(axis=1),
+        "surge_cost": daily["surge_cost"].sum(axis=1),
+    }
+
+
+def describe(values: np.ndarray) -> dict[str, float | None]:
+    """Mean, p5, p50, p95 over replications (NaN = not reached within the horizon)."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return {"mean": None, "p5": None, "p50": None, "p95": None, "not_reached_share": 1.0}
+    p5, p50, p95 = np.percentile(finite, [5, 50, 95])
+    return {
+        "mean": float(finite.mean()),
+        "p5": float(p5),
+        "p50": float(p50),
+        "p95": float(p95),
+        "not_reached_share": float(1 - finite.size / values.size),
+    }
+
+
+def describe_daily(series: np.ndarray) -> dict[str, list[float]]:
+    """Mean and 90% band per day over replications."""
+    p5, p95 = np.percentile(series, [5, 95], axis=0)
+    return {
+        "mean": [float(x) for x in series.mean(axis=0)],
+        "p5": [float(x) for x in p5],
+        "p95": [float(x) for x in p95],
+    }

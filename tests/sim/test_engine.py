@@ -1,0 +1,210 @@
+"""Engine: known answers computed by hand, invariants on random scenarios, determinism."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aftershock import api
+from aftershock.errors import ScenarioError, UsageError
+from aftershock.testing import scenario_dict, stores_csv, write_scenario
+
+
+def pause_scenario(
+    folder: Path,
+    *,
+    stores: int,
+    demand: float,
+    order_up_to: float,
+    on_hand: float,
+    pause: tuple[int, int],
+    capacity: float,
+    horizon: int = 40,
+    lead: int = 1,
+    review: int = 1,
+    cap: dict | None = None,
+    distribution: str = "deterministic",
+) -> Path:
+    """S identical stores served by one DC whose outbound is paused on days [a, b)."""
+    a, b = pause
+    data = scenario_dict(
+        horizon_days=horizon,
+        services=[
+            {"id": "corp-it", "party": "vendor"},
+            {"id": "wms", "party": "msp"},
+        ],
+        control=[],
+        requires=[
+            {"site": {"id": "dc"}, "capability": "dc.ship", "groups": [[{"service": "wms"}]]},
+            {
+                "site": {"kind": "store"},
+                "capability": "store.receive",
+                "groups": [[{"site": "dc", "capability": "dc.ship"}]],
+            },
+        ],
+        incident={
+            "compromise": {"service": "corp-it", "day": a},
+            "isolate": [{"service": "wms", "from_day": a, "until_day": b}],
+            "restore": {"corp-it": {"day": a + 1}},
+        },
+        demand={"distribution": distribution},
+        sites={
+            "stores": {"table": "stores.csv"},
+            "dcs": [{"id": "dc", "pick_capacity_units_per_day": capacity}],
+            "channels": [],
+        },
+    )
+    if cap is not None:
+        data["plan"] = {"allocation": "fifo", "order_cap": cap}
+    header = [
+        "id",
+        "region",
+        "demand_units_per_day",
+        "on_hand_units",
+        "order_up_to_units",
+        "lead_time_days",
+        "review_period_days",
+        "order_weekday",
+    ]
+    rows = [(f"s{i}", "r", demand, on_hand, order_up_to, lead, review, 0) for i in range(stores)]
+    return write_scenario(folder, data, stores_csv(rows, header))
+
+
+def test_backlog_at_restart_and_clearing_day_match_hand_computation(tmp_path: Path) -> None:
+    # S=10 stores, d=5/day, daily review, lead 1, enough stock to never run out.
+    # During the pause [a, b) = [5, 10) each store orders d a day: backlog B = (b-a)·S·d = 250
+    # on the morning of day b. From day b the DC ships C=80 a day while S·d=50 arrive:
+    # backlog after day b+k = B + S·d - C - k(C - S·d) -> zero first at k = ceil(B/(C-S·d)) - 1.
+    S, d, a, b, C = 10, 5.0, 5, 10, 80.0
+    path = pause_scenario(
+        tmp_path, stores=S, demand=d, order_up_to=100, on_hand=100, pause=(a, b), capacity=C
+    )
+    result = api.simulate(path, replications=2, seed=1)
+    backlog = result.dataset["backlog_units"].values[0]
+    B = (b - a) * S * d
+    assert backlog[b - 1] == pytest.approx(B)
+    assert backlog[b] == pytest.approx(B + S * d - C)
+    clear = b + math.ceil(B / (C - S * d)) - 1
+    assert backlog[clear] == pytest.approx(0.0)
+    assert backlog[clear - 1] > 0
+    assert result.metric("backlog_clear_day")[0] == clear
+    assert result.metric("lost_sales_units")[0] == pytest.approx(0.0)
+    shipped = result.dataset["shipped_units"].values[0]
+    assert np.all(shipped[a:b] == 0)
+    assert np.all(shipped[b:] <= C + 1e-9)
+
+
+def test_lost_sales_when_stock_runs_out_during_the_pause(tmp_path: Path) -> None:
+    # Each store holds U=20 units and sells d=5 a day: empty after 4 days of pause.
+    # The pause covers days [0, 8); shipments of day 8 arrive on day 9, so days 0..8
+    # (9 days, 45 units) are demanded against 20 units: 25 units lost per store.
+    S, d, U = 4, 5.0, 20.0
+    path = pause_scenario(tmp_path, stores=S, demand=d, order_up_to=U, on_hand=U, pause=(0, 8), capacity=1e6)
+    result = api.simulate(path, replications=1, seed=0)
+    assert result.metric("lost_sales_units")[0] == pytest.approx(S * (9 * d - U))
+    # stores stock out from day 4 to day 8 inclusive: 5 days
+    assert result.metric("stockout_store_days")[0] == S * 5
+    lost = result.dataset["lost_units"].values[0]
+    assert lost[:4].sum() == 0 and lost[9:].sum() == 0
+
+
+def test_order_cap_at_dispatch_limits_each_store_each_day(tmp_path: Path) -> None:
+    # 3 stores, pause [2, 6): backlog 4·5 = 20 per store; cap 6 units per store a day from day 6.
+    path = pause_scenario(
+        tmp_path,
+        stores=3,
+        demand=5.0,
+        order_up_to=200,
+        on_hand=200,
+        pause=(2, 6),
+        capacity=1e6,
+        cap={"units": 6, "from_day": 6, "until_day": 12, "apply_at": "dispatch"},
+    )
+    result = api.simulate(path, replications=1, seed=0)
+    shipped = result.dataset["shipped_units"].values[0]
+    assert np.all(shipped[6:12] <= 3 * 6 + 1e-9)
+    assert shipped[6] == pytest.approx(18.0)
+    assert shipped[12] > 18.0  # the cap is lifted: the remaining backlog ships at once
+
+
+def test_same_seed_same_result_whatever_the_chunking() -> None:
+    whole = api.simulate("coop-kaseya-2021", replications=6, seed=11, overrides=["horizon_days=14"])
+    split = api.simulate("coop-kaseya-2021", replications=6, seed=11, overrides=["horizon_days=14"], chunk=4)
+    for name in ("sales_units", "lost_units", "backlog_units", "stores_closed"):
+        assert np.array_equal(whole.dataset[name].values, split.dataset[name].values)
+    other = api.simulate("coop-kaseya-2021", replications=6, seed=12, overrides=["horizon_days=14"])
+    assert not np.array_equal(whole.dataset["sales_units"].values, other.dataset["sales_units"].values)
+
+
+def test_bad_simulation_parameters_are_clear_errors() -> None:
+    with pytest.raises(UsageError, match="replications"):
+        api.simulate("ocs-2022", replications=0)
+    with pytest.raises(ScenarioError, match="--set"):
+        api.simulate("ocs-2022", replications=1, overrides=["incident.forensic_clearance_dayz=3"])
+    with pytest.raises(ScenarioError, match="horizon"):
+        api.simulate("ocs-2022", replications=1, overrides=["horizon_days=5"])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    stores=st.integers(1, 5),
+    demand=st.floats(0.5, 30),
+    cover=st.floats(0.5, 12),
+    lead=st.integers(1, 3),
+    review=st.integers(1, 7),
+    a=st.integers(0, 10),
+    length=st.integers(1, 10),
+    capacity_share=st.floats(0.3, 3.0),
+    cap_units=st.one_of(st.none(), st.floats(1, 50)),
+    seed=st.integers(0, 2**16),
+)
+def test_invariants_on_random_scenarios(
+    tmp_path_factory: pytest.TempPathFactory,
+    stores: int,
+    demand: float,
+    cover: float,
+    lead: int,
+    review: int,
+    a: int,
+    length: int,
+    capacity_share: float,
+    cap_units: float | None,
+    seed: int,
+) -> None:
+    folder = tmp_path_factory.mktemp("prop")
+    capacity = max(capacity_share * stores * demand, 1.0)
+    cap = None if cap_units is None else {"units": cap_units, "from_day": a + length, "apply_at": "dispatch"}
+    path = pause_scenario(
+        folder,
+        stores=stores,
+        demand=demand,
+        order_up_to=demand * (cover + lead + review),
+        on_hand=demand * cover,
+        pause=(a, a + length),
+        capacity=capacity,
+        horizon=30,
+        lead=lead,
+        review=review,
+        cap=cap,
+        distribution="poisson",
+    )
+    result = api.simulate(path, replications=3, seed=seed, keep_store_days=True)
+    ds = result.dataset
+    assert (ds["store_on_hand_units"].values >= 0).all()
+    sold = ds["sales_units"].sum("day").values
+    received = ds["received_units"].sum("day").values
+    initial, final = ds["initial_on_hand_units"].values, ds["final_on_hand_units"].values
+    np.testing.assert_allclose(initial + received, final + sold, rtol=1e-9, atol=1e-6)
+    demanded = ds["demand_units"].sum("day").values
+    accounted = sold + ds["lost_units"].sum("day").values + ds["diverted_online_units"].sum("day").values
+    np.testing.assert_allclose(demanded, accounted, rtol=1e-9, atol=1e-6)
+    shipped = ds["shipped_units"].values
+    assert (shipped[:, a : a + length] == 0).all()
+    assert (shipped <= ds["dc_capacity_units"].values + 1e-6).all()
+    if cap_units is not None:
+        assert (shipped[:, a + length :] <= stores * cap_units + 1e-6).all()
