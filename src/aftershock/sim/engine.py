@@ -206,21 +206,28 @@ def cap_active(inp: SimInputs, state: State, day: int) -> np.ndarray:
 
 def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.ndarray:
     """Step 5: stores on their review day order up to their level, if ordering works."""
-    due = ((day - inp.order_weekday) % inp.review_period_days) == 0  # (S,)
-    can = (cap.order > 0) & due[None, :]  # (R, S)
+    due = np.flatnonzero(((day - inp.order_weekday) % inp.review_period_days) == 0)
+    qty = np.zeros_like(state.on_hand)
+    if not due.size:
+        return qty
+    can = cap.order[:, due] > 0  # (R, due stores)
     if not can.any():
-        return np.zeros_like(state.on_hand)
-    position = state.on_hand + state.pipeline.sum(axis=2) + state.open_units.sum(axis=2)
-    qty = np.maximum(inp.order_up_to[None, :, :] - position, 0.0) * can[:, :, None]
+        return qty
+    # only stores on their review day: with weekly review that is a seventh of the work
+    position = (
+        state.on_hand[:, due] + state.pipeline[:, due].sum(axis=2) + state.open_units[:, due].sum(axis=2)
+    )
+    due_qty = np.maximum(inp.order_up_to[None, due, :] - position, 0.0) * can[:, :, None]
     if inp.cap_at_order:
         active = cap_active(inp, state, day)
-        qty = np.where(active[:, None, None], np.minimum(qty, inp.cap_units), qty)
-    placing = qty.sum(axis=2) > 0  # (R, S)
-    empty = state.order_day == EMPTY_SLOT
-    slot = np.where(empty.any(axis=2), empty.argmax(axis=2), inp.open_slots - 1)  # (R, S)
-    r_idx, s_idx = np.nonzero(placing)
-    q_idx = slot[r_idx, s_idx]
-    state.open_units[r_idx, s_idx, q_idx, :] += qty[r_idx, s_idx, :]
+        due_qty = np.where(active[:, None, None], np.minimum(due_qty, inp.cap_units), due_qty)
+    qty[:, due] = due_qty
+    placing = due_qty.sum(axis=2) > 0  # (R, due stores)
+    r_idx, d_idx = np.nonzero(placing)
+    s_idx = due[d_idx]
+    empty = state.order_day[r_idx, s_idx] == EMPTY_SLOT  # (n, Q)
+    q_idx = np.where(empty.any(axis=1), empty.argmax(axis=1), inp.open_slots - 1)
+    state.open_units[r_idx, s_idx, q_idx, :] += due_qty[r_idx, d_idx, :]
     # an order merged into a full queue's last slot keeps that slot's (older) day
     was_empty = state.order_day[r_idx, s_idx, q_idx] == EMPTY_SLOT
     state.order_day[r_idx, s_idx, q_idx] = np.where(was_empty, day, state.order_day[r_idx, s_idx, q_idx])
@@ -241,23 +248,26 @@ def dispatch(
     active = cap_active(inp, state, day)
     if not inp.cap_at_order and active.any():
         shippable = _cap_lines(shippable, state.order_day, np.where(active, inp.cap_units, np.inf))
-    # unlimited fleets stay unlimited (inf * 0 would be NaN)
-    delivery = np.where(
-        cap.ship > 0, inp.delivery_capacity_stores * cap.ship * (1.0 + inp.surge_delivery[day]), 0.0
-    )
+    if np.isfinite(inp.delivery_capacity_stores):
+        delivery = inp.delivery_capacity_stores * cap.ship * (1.0 + inp.surge_delivery[day])
+    else:
+        delivery = np.full(cap.ship.shape, np.inf)  # unlimited fleet
     store_has = shippable.sum(axis=(2, 3)) > 0  # (R, S)
     over_stores = store_has.sum(axis=1) > np.floor(delivery)
     if over_stores.any():
         shippable = _limit_stores(shippable, state.order_day, store_has, np.floor(delivery), over_stores)
     total = shippable.sum(axis=(1, 2, 3))
-    shipped = shippable.copy()
+    shipped = shippable
     tight = total > capacity
     if tight.any():
+        shipped = shippable.copy()
         shipped[tight] = policy(shippable[tight], state.order_day[tight], capacity[tight])
     state.open_units -= shipped
-    done = state.open_units.sum(axis=3) <= 1e-9
-    state.open_units[done] = 0.0
-    state.order_day[done] = EMPTY_SLOT
+    open_lines = state.open_units.sum(axis=3)
+    done = (open_lines <= 1e-9) & (state.order_day != EMPTY_SLOT)
+    if done.any():
+        state.open_units[done] = 0.0
+        state.order_day[done] = EMPTY_SLOT
     per_store = shipped.sum(axis=2)  # (R, S, I)
     arrival = (day + inp.lead_time_days) % state.pipeline.shape[2]
     state.pipeline[:, np.arange(stores), arrival, :] += per_store

@@ -89,9 +89,16 @@ def _surge_profile(loaded: LoadedScenario) -> tuple[np.ndarray, np.ndarray, np.n
     return pick, delivery, cost
 
 
-def build_inputs(loaded: LoadedScenario, open_slots: int = 8) -> SimInputs:
-    """Compile a validated scenario into engine inputs."""
+def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimInputs:
+    """Compile a validated scenario into engine inputs.
+
+    ``open_slots`` is how many open orders a store can have in the DC backlog before new
+    ones merge into the newest; by default enough for four weeks of orders (2 to 8).
+    """
     scenario, stores = loaded.scenario, loaded.stores
+    if open_slots is None:
+        shortest = int(stores.review_period_days.min())
+        open_slots = int(np.clip(np.ceil(28 / shortest), 2, 8))
     net = compile_network(loaded)
     timeline = build_timeline(loaded, net)
     shares = np.array([i.demand_share for i in scenario.items], dtype=float)
