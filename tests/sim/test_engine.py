@@ -208,3 +208,85 @@ def test_invariants_on_random_scenarios(
     assert (shipped <= ds["dc_capacity_units"].values + 1e-6).all()
     if cap_units is not None:
         assert (shipped[:, a + length :] <= stores * cap_units + 1e-6).all()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    online=st.floats(0, 1),
+    nearby=st.floats(0, 1),
+    churn=st.floats(0, 0.5),
+    fallback_day=st.integers(6, 12),
+    distribution=st.sampled_from(["poisson", "negative_binomial", "deterministic"]),
+    seed=st.integers(0, 2**16),
+)
+def test_closures_divert_and_conserve_units(
+    tmp_path_factory: pytest.TempPathFactory,
+    online: float,
+    nearby: float,
+    churn: float,
+    fallback_day: int,
+    distribution: str,
+    seed: int,
+) -> None:
+    # reference network: pos-a stores close on day 5 (rmm -> pos-a), the app is a 0.3 fallback
+    data = scenario_dict(
+        behaviour={
+            "divert_online_fraction": online,
+            "divert_nearby_fraction": nearby,
+            "churn_fraction": churn,
+        },
+        demand={"distribution": distribution},
+    )
+    data["requires"].append(
+        {"site": {"id": "web"}, "capability": "channel.online", "groups": [[{"service": "pos-b"}]]}
+    )
+    data["incident"] = {
+        "compromise": {"service": "rmm", "day": 5},
+        "restore": {"pos-a": {"day": 9, "crews": 1, "sites_per_crew_per_day": 1}},
+        "fallbacks": {"app": {"from_day": fallback_day, "sites_per_day": 1, "max_sites": 2}},
+    }
+    path = write_scenario(tmp_path_factory.mktemp("div"), data)
+    result = api.simulate(path, replications=2, seed=seed, keep_store_days=True)
+    ds = result.dataset
+    assert (ds["store_on_hand_units"].values >= 0).all()
+    demanded = ds["demand_units"].sum("day").values
+    sold = ds["sales_units"].sum("day").values
+    lost = ds["lost_units"].sum("day").values
+    online_units = ds["diverted_online_units"].sum("day").values
+    np.testing.assert_allclose(demanded, sold + lost + online_units, rtol=1e-9, atol=1e-6)
+    closed = ds["stores_closed"].values[0]
+    assert closed[:5].sum() == 0 and closed[5] == 3  # three pos-a stores, none with the app yet
+    # crews restore one site a day from day 9: the last pos-a store reopens on day 11
+    assert closed[11:].sum() == 0
+    if online > 0:
+        assert online_units.min() > 0
+
+
+def test_reorder_point_orders_only_below_s(tmp_path: Path) -> None:
+    # d=5, S=50, s=30, review daily, start at 50: position falls 5 a day; at day 3 it is 30 -> order 20.
+    path = pause_scenario(
+        tmp_path, stores=1, demand=5.0, order_up_to=50, on_hand=50, pause=(30, 31), capacity=1e6, horizon=32
+    )
+    text = path.read_text().replace("cover_days", "cover_days")
+    data_path = path.parent / "stores.csv"
+    rows = data_path.read_text().splitlines()
+    data_path.write_text(rows[0] + ",reorder_point_units\n" + rows[1] + ",30\n")
+    path.write_text(text)
+    result = api.simulate(path, replications=1, seed=0)
+    shipped = result.dataset["shipped_units"].values[0]
+    assert list(np.flatnonzero(shipped)[:2]) == [3, 7]
+    assert shipped[3] == pytest.approx(20.0)
+
+
+def test_netcdf_output_has_named_dimensions(tmp_path: Path) -> None:
+    import xarray as xr
+
+    result = api.simulate(
+        "coop-kaseya-2021", replications=2, seed=3, keep_store_days=True, overrides=["horizon_days=10"]
+    )
+    target = tmp_path / "run.nc"
+    result.write(target)
+    back = xr.open_dataset(target)
+    assert back["store_sales_units"].dims == ("replication", "store", "item", "day")
+    np.testing.assert_allclose(back["sales_units"].values, result.dataset["sales_units"].values)
+    assert not list(tmp_path.glob("*.part"))

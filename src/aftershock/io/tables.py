@@ -19,6 +19,7 @@ _BOUNDS: dict[str, tuple[float, float, str]] = {
     "demand_units_per_day": (0, math.inf, "a number >= 0"),
     "on_hand_units": (0, math.inf, "a number >= 0"),
     "order_up_to_units": (0, math.inf, "a number >= 0"),
+    "reorder_point_units": (0, math.inf, "a number >= 0"),
     "lead_time_days": (0, 365, "a whole number of days from 0 to 365"),
     "review_period_days": (1, 365, "a whole number of days from 1 to 365"),
     "order_weekday": (0, 6, "a weekday number from 0 (Monday) to 6 (Sunday)"),
@@ -190,6 +191,11 @@ def _frame(numeric: dict[str, np.ndarray], text: dict[str, np.ndarray], d: Store
         # on average a store is half a review period past its last delivery
         initial = np.maximum(order_up_to - demand * review / 2.0, 0.0)
     on_hand = np.where(np.isnan(numeric["on_hand_units"]), initial, numeric["on_hand_units"])
+    default_s = np.inf if d.reorder_point_days is None else None
+    reorder = numeric["reorder_point_units"]
+    reorder = np.where(
+        np.isnan(reorder), demand * d.reorder_point_days if default_s is None else np.inf, reorder
+    )
     weekday = np.where(np.isnan(numeric["order_weekday"]), np.arange(n) % 7, numeric["order_weekday"])
     attributes = {k: v.astype(str) for k, v in text.items()}
     return StoreFrame(
@@ -197,6 +203,7 @@ def _frame(numeric: dict[str, np.ndarray], text: dict[str, np.ndarray], d: Store
         demand_units_per_day=demand.astype(float),
         on_hand_units=on_hand.astype(float),
         order_up_to_units=order_up_to.astype(float),
+        reorder_point_units=reorder.astype(float),
         lead_time_days=lead.astype(np.int64),
         review_period_days=review.astype(np.int64),
         order_weekday=weekday.astype(np.int64),

@@ -93,6 +93,12 @@ class Incident(Strict):
     forensic_clearance_days: Annotated[int, Field(ge=0)] = Field(
         0, description="Days after detection until isolated services are cleared."
     )
+    pause_days: Annotated[int, Field(ge=0)] | None = Field(
+        None,
+        description="Shorthand for a what-if on the length of the precautionary pause: when "
+        "set, it replaces forensic_clearance_days (isolations without their own until_day "
+        "end this many days after detection).",
+    )
     isolate: list[Isolation] = Field(default_factory=list)
     restore: dict[Id, Restore] = Field(
         default_factory=dict,
@@ -104,6 +110,12 @@ class Incident(Strict):
     spread_p_override: Fraction | None = Field(
         None, description="Use this spread probability on every control edge (what-if)."
     )
+
+    @model_validator(mode="after")
+    def _pause_sets_clearance(self) -> Incident:
+        if self.pause_days is not None:
+            self.forensic_clearance_days = self.pause_days
+        return self
 
     @property
     def detection_day(self) -> int:

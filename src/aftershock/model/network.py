@@ -102,7 +102,7 @@ class StoreTable(Strict):
         description=(
             "Path of the store table, relative to the scenario file. Required columns: id, "
             "region, demand_units_per_day. Optional: pos_system, on_hand_units, "
-            "order_up_to_units, lead_time_days, review_period_days, order_weekday, "
+            "order_up_to_units, reorder_point_units, lead_time_days, review_period_days, order_weekday, "
             "latitude, longitude; any other column is kept as a text attribute for `where`."
         )
     )
@@ -121,7 +121,13 @@ class StoreDefaults(Strict):
     initial_cover_days: Annotated[float, Field(ge=0)] | None = Field(
         None,
         description="initial stock in days of demand when on_hand_units is absent "
-        "(default: half the order-up-to level plus a review period)",
+        "(default: the order-up-to level less half a review period of demand)",
+    )
+    reorder_point_days: Annotated[float, Field(ge=0)] | None = Field(
+        None,
+        description="(s, S) ordering: order only when the inventory position is at or below "
+        "this many days of demand (s), when reorder_point_units is absent. None: order up "
+        "to S at every review.",
     )
 
 

@@ -44,5 +44,10 @@ class Plan(Strict):
     """How the network recovers: which orders ship first, caps and surge."""
 
     allocation: str = Field("fifo", description="Name of a registered allocation policy.")
-    order_cap: OrderCap | None = None
+    order_cap: OrderCap | None = Field(
+        None,
+        description="A temporary cap. A bare number N is shorthand for {units: N, from_day: "
+        "<the compromise day>}; 'none' removes the cap.",
+    )
+
     surge: list[Surge] = Field(default_factory=list)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -81,6 +81,20 @@ class Scenario(Strict):
     demand: Demand = Field(default_factory=Demand)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cap_shorthand(cls, data: Any) -> Any:
+        plan = data.get("plan") if isinstance(data, dict) else None
+        cap = plan.get("order_cap") if isinstance(plan, dict) else None
+        if isinstance(cap, str) and cap.strip().lower() in {"none", "null", "off"}:
+            plan["order_cap"] = None
+        elif isinstance(cap, int | float) and not isinstance(cap, bool):
+            incident = data.get("incident")
+            compromise = incident.get("compromise") if isinstance(incident, dict) else None
+            day = compromise.get("day") if isinstance(compromise, dict) else None
+            plan["order_cap"] = {"units": cap, "from_day": day if isinstance(day, int) else 0}
+        return data
 
     @model_validator(mode="after")
     def _incident_in_horizon(self) -> Scenario:

@@ -14,6 +14,7 @@ NUMERIC_COLUMNS: dict[str, type] = {
     "demand_units_per_day": float,
     "on_hand_units": float,
     "order_up_to_units": float,
+    "reorder_point_units": float,
     "lead_time_days": int,
     "review_period_days": int,
     "order_weekday": int,
@@ -34,6 +35,7 @@ class StoreFrame:
     demand_units_per_day: np.ndarray
     on_hand_units: np.ndarray
     order_up_to_units: np.ndarray
+    reorder_point_units: np.ndarray  # +inf: order up to S at every review
     lead_time_days: np.ndarray
     review_period_days: np.ndarray
     order_weekday: np.ndarray

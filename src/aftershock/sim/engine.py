@@ -7,7 +7,8 @@ Each day runs the steps of the design, in this order (one function each):
 3. :func:`draw_demand` — demand drawn per replication stream, scaled by weekday and churn;
 4. :func:`sell` — closed doors divert or lose demand, sales = min(demand, on hand),
    churn updates;
-5. :func:`place_orders` — stores on their review day order up to their level;
+5. :func:`place_orders` — stores on their review day order up to their level (or, with a
+   reorder point, only lines at or below it: (s, S));
 6. :func:`dispatch` — the DC ships open orders by the allocation policy, within pick,
    delivery and cap limits; shipments enter the pipeline with the lead time.
 
@@ -217,7 +218,9 @@ def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.
     position = (
         state.on_hand[:, due] + state.pipeline[:, due].sum(axis=2) + state.open_units[:, due].sum(axis=2)
     )
-    due_qty = np.maximum(inp.order_up_to[None, due, :] - position, 0.0) * can[:, :, None]
+    # (s, S): a line is ordered only at or below its reorder point (inf for order-up-to)
+    below = position <= inp.reorder_point[None, due, :]
+    due_qty = np.maximum(inp.order_up_to[None, due, :] - position, 0.0) * (can[:, :, None] & below)
     if inp.cap_at_order:
         active = cap_active(inp, state, day)
         due_qty = np.where(active[:, None, None], np.minimum(due_qty, inp.cap_units), due_qty)

@@ -26,6 +26,7 @@ class SimInputs:
     base_demand: np.ndarray  # (S, I) mean units a day before weekday factors
     initial_on_hand: np.ndarray  # (S, I)
     order_up_to: np.ndarray  # (S, I)
+    reorder_point: np.ndarray  # (S, I) +inf: order at every review
     lead_time_days: np.ndarray  # (S,) >= 1
     review_period_days: np.ndarray  # (S,)
     order_weekday: np.ndarray  # (S,)
@@ -118,6 +119,7 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
         base_demand=base,
         initial_on_hand=stores.on_hand_units[:, None] * shares[None, :],
         order_up_to=stores.order_up_to_units[:, None] * shares[None, :],
+        reorder_point=stores.reorder_point_units[:, None] * shares[None, :],
         lead_time_days=np.maximum(stores.lead_time_days, 1),
         review_period_days=stores.review_period_days,
         order_weekday=stores.order_weekday,
