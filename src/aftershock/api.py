@@ -22,7 +22,7 @@ from aftershock.graph import (
 )
 from aftershock.io import BundledScenario, bundled_scenarios, load_scenario
 from aftershock.model import Capability, LoadedScenario, Scenario
-from aftershock.policies import allocation_policies
+from aftershock.policies import allocation_policies, unknown_policy_message
 from aftershock.sim import build_inputs
 from aftershock.sim import run as run_sim
 from aftershock.sim.result import Result, build_result
@@ -44,21 +44,10 @@ def load(ref: ScenarioRef, overrides: list[str] | None = None) -> LoadedScenario
 
 def _check_policy_names(loaded: LoadedScenario) -> None:
     name = loaded.scenario.plan.allocation
-    known = allocation_policies()
-    if name not in known:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(known), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+    if name not in allocation_policies():
         source = loaded.path.name if loaded.path else loaded.name
         raise ScenarioError.from_problems(
-            [
-                Problem(
-                    source,
-                    f"unknown allocation policy '{name}'{hint} (known: {', '.join(sorted(known))})",
-                    field="plan.allocation",
-                )
-            ]
+            [Problem(source, unknown_policy_message(name), field="plan.allocation")]
         )
 
 

@@ -154,6 +154,25 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
         for ident in getattr(incident, key):
             if ident not in services:
                 yield ("incident", key, ident), _unknown("service", ident, services)
+    plan = scenario.plan
+    if plan.priority_attribute is not None and plan.priority_attribute not in stores.attributes:
+        yield (
+            ("plan", "priority_attribute"),
+            _unknown("store attribute", plan.priority_attribute, stores.attributes),
+        )
+    elif plan.allocation == "priority" and plan.priority_attribute is None:
+        yield (
+            ("plan", "allocation"),
+            ("the 'priority' policy needs plan.priority_attribute (a store-table column such as tier)"),
+        )
+    if plan.priority_order is not None and plan.priority_attribute in stores.attributes:
+        present = set(stores.attributes[plan.priority_attribute].tolist())
+        for j, value in enumerate(plan.priority_order):
+            if value not in present:
+                yield (
+                    ("plan", "priority_order", j),
+                    _unknown(f"value of '{plan.priority_attribute}'", value, present),
+                )
     for i, surge in enumerate(scenario.plan.surge):
         if surge.from_day >= scenario.horizon_days:
             yield (

@@ -142,6 +142,12 @@ class DistributionCentre(Strict):
     delivery_capacity_stores_per_day: Annotated[float, Field(gt=0)] | None = Field(
         None, description="How many store deliveries the fleet makes a day (None: unlimited)."
     )
+    shifts_per_day: Annotated[int, Field(ge=1, le=3)] = Field(
+        1, description="Picking shifts in normal operation; a surge shift adds 1/shifts_per_day."
+    )
+    delivery_hours_per_day: Annotated[float, Field(gt=0, le=24)] = Field(
+        10.0, description="Normal delivery window; extra hours add capacity in proportion."
+    )
     description: str | None = None
 
 

@@ -1,13 +1,86 @@
-"""Built-in allocation policies."""
+"""Built-in allocation policies: each a small function on arrays, registered by name."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from aftershock.policies.registry import fill_in_priority_order, register
+from aftershock.policies.registry import (
+    DispatchContext,
+    fill_in_priority_order,
+    fill_oldest_first,
+    register,
+)
+
+#: Bisection steps for the equal-cover level of 'fair-share' (2^-50 of the range).
+BISECTION_STEPS = 50
 
 
 @register("fifo")
-def fifo(open_units: np.ndarray, order_day: np.ndarray, capacity_units: np.ndarray) -> np.ndarray:
+def fifo(
+    open_units: np.ndarray, order_day: np.ndarray, capacity_units: np.ndarray, context: DispatchContext
+) -> np.ndarray:
     """Oldest orders first; among orders of the same day, store-table order."""
     return fill_in_priority_order(open_units, order_day, capacity_units)
+
+
+@register("proportional")
+def proportional(
+    open_units: np.ndarray, order_day: np.ndarray, capacity_units: np.ndarray, context: DispatchContext
+) -> np.ndarray:
+    """Every open line gets the same fraction of what it is owed: capacity / total owed."""
+    total = open_units.sum(axis=(1, 2, 3))
+    share = np.divide(capacity_units, total, out=np.ones_like(total), where=total > 0)
+    return open_units * np.minimum(share, 1.0)[:, None, None, None]
+
+
+def _cover_days(context: DispatchContext) -> np.ndarray:
+    """Days of normal demand each store holds, on the shelf and on the way, (R, S)."""
+    stock = (context.on_hand + context.in_transit).sum(axis=2)
+    daily = context.base_demand.sum(axis=1)
+    return stock / np.maximum(daily, 1e-12)[None, :]
+
+
+@register("fair-share")
+def fair_share(
+    open_units: np.ndarray, order_day: np.ndarray, capacity_units: np.ndarray, context: DispatchContext
+) -> np.ndarray:
+    """Bring every store line to the same days of cover, as far as capacity allows.
+
+    Finds, per replication, the cover level T at which the lines' needs
+    ``min(owed, max(0, T·demand − stock))`` add up to the capacity (bisection), then ships
+    those needs, oldest open orders first within a store.
+    """
+    owed = open_units.sum(axis=2)  # (R, S, I)
+    stock = context.on_hand + context.in_transit
+    demand = np.maximum(context.base_demand, 1e-12)[None, :, :]
+    low = np.zeros(owed.shape[0])
+    high = np.full(owed.shape[0], ((stock + owed) / demand).max(initial=0.0) + 1.0)
+    for _ in range(BISECTION_STEPS):
+        mid = (low + high) / 2
+        need = np.clip(mid[:, None, None] * demand - stock, 0.0, owed).sum(axis=(1, 2))
+        over = need > capacity_units
+        high = np.where(over, mid, high)
+        low = np.where(over, low, mid)
+    allowed = np.clip(low[:, None, None] * demand - stock, 0.0, owed)
+    return fill_oldest_first(open_units, order_day, allowed)
+
+
+@register("lowest-cover-first")
+def lowest_cover_first(
+    open_units: np.ndarray, order_day: np.ndarray, capacity_units: np.ndarray, context: DispatchContext
+) -> np.ndarray:
+    """Stores with the fewest days of cover first; a store's oldest orders first."""
+    cover = _cover_days(context)[:, :, None]
+    # cover orders stores; the order day (scaled far below a day of cover) orders slots
+    priority = cover + np.minimum(order_day, 1e6) * 1e-9
+    return fill_in_priority_order(open_units, priority, capacity_units)
+
+
+@register("priority")
+def priority(
+    open_units: np.ndarray, order_day: np.ndarray, capacity_units: np.ndarray, context: DispatchContext
+) -> np.ndarray:
+    """Stores by rank of a store attribute (plan.priority_attribute), then oldest orders first."""
+    rank = context.store_rank[None, :, None].astype(np.int64)
+    key = rank * (1 << 32) + np.minimum(order_day, (1 << 31))
+    return fill_in_priority_order(open_units, key, capacity_units)

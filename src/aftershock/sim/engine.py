@@ -25,7 +25,7 @@ import numpy as np
 
 from aftershock.graph.availability import propagate
 from aftershock.graph.spread import compromise_days, sample_live_edges
-from aftershock.policies.registry import get_policy
+from aftershock.policies.registry import AllocationPolicy, DispatchContext, get_policy
 from aftershock.sim.inputs import EMPTY_SLOT, SimInputs
 
 #: Daily series recorded per replication, shape (replication, day).
@@ -201,7 +201,7 @@ def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> d
 
 def cap_active(inp: SimInputs, state: State, day: int) -> np.ndarray:
     """Whether the order cap binds on ``day`` in each replication, shape (R,)."""
-    in_window = inp.cap_from_day <= day < inp.cap_until_day and np.isfinite(inp.cap_units)
+    in_window = inp.has_cap and inp.cap_from_day <= day < inp.cap_until_day
     return np.logical_and(in_window, ~state.cap_lifted)
 
 
@@ -223,7 +223,7 @@ def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.
     due_qty = np.maximum(inp.order_up_to[None, due, :] - position, 0.0) * (can[:, :, None] & below)
     if inp.cap_at_order:
         active = cap_active(inp, state, day)
-        due_qty = np.where(active[:, None, None], np.minimum(due_qty, inp.cap_units), due_qty)
+        due_qty = np.where(active[:, None, None], np.minimum(due_qty, inp.cap_units[None, due]), due_qty)
     qty[:, due] = due_qty
     placing = due_qty.sum(axis=2) > 0  # (R, due stores)
     r_idx, d_idx = np.nonzero(placing)
@@ -242,7 +242,7 @@ def dispatch(
     state: State,
     cap: Capacities,
     day: int,
-    policy: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+    policy: AllocationPolicy,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Step 6: ship open orders within today's capacity; returns (shipped (R,S,I), capacity (R,))."""
     stores = state.order_day.shape[1]
@@ -250,7 +250,8 @@ def dispatch(
     shippable = state.open_units * (cap.receive > 0)[:, :, None, None]
     active = cap_active(inp, state, day)
     if not inp.cap_at_order and active.any():
-        shippable = _cap_lines(shippable, state.order_day, np.where(active, inp.cap_units, np.inf))
+        limit = np.where(active[:, None, None], inp.cap_units[None, :, :], np.inf)
+        shippable = _cap_lines(shippable, state.order_day, limit)
     if np.isfinite(inp.delivery_capacity_stores):
         delivery = inp.delivery_capacity_stores * cap.ship * (1.0 + inp.surge_delivery[day])
     else:
@@ -264,7 +265,14 @@ def dispatch(
     tight = total > capacity
     if tight.any():
         shipped = shippable.copy()
-        shipped[tight] = policy(shippable[tight], state.order_day[tight], capacity[tight])
+        context = DispatchContext(
+            on_hand=state.on_hand[tight],
+            in_transit=state.pipeline[tight].sum(axis=2),
+            base_demand=inp.base_demand,
+            store_rank=inp.store_rank,
+            day=day,
+        )
+        shipped[tight] = policy(shippable[tight], state.order_day[tight], capacity[tight], context)
     state.open_units -= shipped
     open_lines = state.open_units.sum(axis=3)
     done = (open_lines <= 1e-9) & (state.order_day != EMPTY_SLOT)
@@ -278,11 +286,11 @@ def dispatch(
 
 
 def _cap_lines(open_units: np.ndarray, order_day: np.ndarray, cap_units: np.ndarray) -> np.ndarray:
-    """At most ``cap_units`` per store and item today, oldest open orders first."""
+    """At most ``cap_units`` (R, S, I) per store and item today, oldest open orders first."""
     order = np.argsort(order_day, axis=2, kind="stable")
     ordered = np.take_along_axis(open_units, order[:, :, :, None], axis=2)
     before = np.cumsum(ordered, axis=2) - ordered
-    allowed = np.clip(cap_units[:, None, None, None] - before, 0.0, ordered)
+    allowed = np.clip(cap_units[:, :, None, :] - before, 0.0, ordered)
     out = np.empty_like(open_units)
     np.put_along_axis(out, order[:, :, :, None], allowed, axis=2)
     return out

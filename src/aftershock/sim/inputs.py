@@ -50,7 +50,8 @@ class SimInputs:
     online_node: int  # -1 without an online channel
     # plan
     allocation: str
-    cap_units: float  # inf without a cap
+    cap_units: np.ndarray  # (S, I) units per order line while the cap is on; inf without a cap
+    has_cap: bool
     cap_from_day: int
     cap_until_day: int
     cap_lift_backlog_units: float  # -1 when not set
@@ -59,6 +60,7 @@ class SimInputs:
     surge_delivery: np.ndarray  # (T,)
     surge_cost: np.ndarray  # (T,)
     open_slots: int
+    store_rank: np.ndarray  # (S,) priority rank for the 'priority' policy (0 = first)
     store_sell_nodes: np.ndarray
     store_receive_nodes: np.ndarray
     store_order_nodes: np.ndarray
@@ -80,14 +82,50 @@ def _surge_profile(loaded: LoadedScenario) -> tuple[np.ndarray, np.ndarray, np.n
     delivery = np.zeros(horizon)
     cost = np.zeros(horizon)
     days = np.arange(horizon)
+    dcs = loaded.scenario.sites.dcs
+    shifts = dcs[0].shifts_per_day if dcs else 1
+    hours = dcs[0].delivery_hours_per_day if dcs else 10.0
     for s in loaded.scenario.plan.surge:
         until = horizon if s.until_day is None else min(s.until_day, horizon)
         active = (days >= s.from_day) & (days < until)
         ramp = np.clip((days - s.from_day + 1) / (s.ramp_days + 1), 0.0, 1.0)
-        pick += np.where(active, s.extra_pick_fraction * ramp, 0.0)
-        delivery += np.where(active, s.extra_delivery_fraction * ramp, 0.0)
-        cost += np.where(active, s.cost_per_day, 0.0)
+        extra_pick = s.extra_pick_fraction + s.extra_shifts / shifts
+        extra_delivery = s.extra_delivery_fraction + s.extra_delivery_hours / hours
+        pick += np.where(active, extra_pick * ramp, 0.0)
+        delivery += np.where(active, extra_delivery * ramp, 0.0)
+        daily_cost = (
+            s.cost_per_day
+            + s.extra_shifts * s.cost_per_shift
+            + s.extra_delivery_hours * s.cost_per_delivery_hour
+        )
+        cost += np.where(active, daily_cost, 0.0)
     return pick, delivery, cost
+
+
+def _cap_units(loaded: LoadedScenario, base_demand: np.ndarray) -> np.ndarray:
+    """Cap per order line (store × item): fixed units and/or a share of the normal order."""
+    cap = loaded.scenario.plan.order_cap
+    limit = np.full(base_demand.shape, np.inf)
+    if cap is None:
+        return limit
+    if cap.units is not None:
+        limit = np.minimum(limit, cap.units)
+    if cap.fraction_of_normal is not None:
+        normal_order = base_demand * loaded.stores.review_period_days[:, None]
+        limit = np.minimum(limit, cap.fraction_of_normal * normal_order)
+    return limit
+
+
+def _store_rank(loaded: LoadedScenario) -> np.ndarray:
+    """Rank of each store for the priority policy; 0 for every store without a priority."""
+    plan = loaded.scenario.plan
+    n = len(loaded.stores)
+    if plan.priority_attribute is None:
+        return np.zeros(n, dtype=np.int64)
+    values = loaded.stores.attributes[plan.priority_attribute]
+    order = plan.priority_order or sorted(set(values.tolist()))
+    rank = {v: i for i, v in enumerate(order)}
+    return np.array([rank.get(v, len(order)) for v in values.tolist()], dtype=np.int64)
 
 
 def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimInputs:
@@ -145,7 +183,8 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
         ),
         online_node=net.node(f"{online[0].id}/channel.online") if online else -1,
         allocation=plan.allocation,
-        cap_units=cap.units if cap else np.inf,
+        cap_units=_cap_units(loaded, base),
+        has_cap=cap is not None,
         cap_from_day=cap.from_day if cap else 0,
         cap_until_day=(cap.until_day if cap and cap.until_day is not None else scenario.horizon_days),
         cap_lift_backlog_units=(
@@ -158,6 +197,7 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
         surge_delivery=delivery,
         surge_cost=cost,
         open_slots=open_slots,
+        store_rank=_store_rank(loaded),
         store_sell_nodes=net.store_nodes("store.sell"),
         store_receive_nodes=net.store_nodes("store.receive"),
         store_order_nodes=net.store_nodes("store.order"),
