@@ -84,3 +84,24 @@ def priority(
     rank = context.store_rank[None, :, None].astype(np.int64)
     key = rank * (1 << 32) + np.minimum(order_day, (1 << 31))
     return fill_in_priority_order(open_units, key, capacity_units)
+
+
+@register("planned")
+def planned(
+    open_units: np.ndarray, order_day: np.ndarray, capacity_units: np.ndarray, context: DispatchContext
+) -> np.ndarray:
+    """Follow an optimised dispatch plan (``aftershock optimize``); FIFO for what it leaves.
+
+    Each store line first gets up to its planned units (scaled down together if the day's
+    capacity is short of the plan); capacity left over goes to the remaining open orders,
+    oldest first. Without a plan this is FIFO.
+    """
+    if context.planned_units is None:
+        return fill_in_priority_order(open_units, order_day, capacity_units)
+    owed = open_units.sum(axis=2)
+    want = np.minimum(context.planned_units[None, :, :], owed)
+    total = want.sum(axis=(1, 2))
+    scale = np.minimum(np.divide(capacity_units, total, out=np.ones_like(total), where=total > 0), 1.0)
+    first = fill_oldest_first(open_units, order_day, want * scale[:, None, None])
+    rest = fill_in_priority_order(open_units - first, order_day, capacity_units - first.sum(axis=(1, 2, 3)))
+    return first + rest

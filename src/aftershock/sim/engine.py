@@ -271,6 +271,7 @@ def dispatch(
             base_demand=inp.base_demand,
             store_rank=inp.store_rank,
             day=day,
+            planned_units=None if inp.planned_units is None else inp.planned_units[:, :, day],
         )
         shipped[tight] = policy(shippable[tight], state.order_day[tight], capacity[tight], context)
     state.open_units -= shipped

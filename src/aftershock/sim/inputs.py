@@ -61,6 +61,7 @@ class SimInputs:
     surge_cost: np.ndarray  # (T,)
     open_slots: int
     store_rank: np.ndarray  # (S,) priority rank for the 'priority' policy (0 = first)
+    planned_units: np.ndarray | None  # (S, I, T) dispatch plan for the 'planned' policy
     store_sell_nodes: np.ndarray
     store_receive_nodes: np.ndarray
     store_order_nodes: np.ndarray
@@ -198,6 +199,7 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
         surge_cost=cost,
         open_slots=open_slots,
         store_rank=_store_rank(loaded),
+        planned_units=None,
         store_sell_nodes=net.store_nodes("store.sell"),
         store_receive_nodes=net.store_nodes("store.receive"),
         store_order_nodes=net.store_nodes("store.order"),
