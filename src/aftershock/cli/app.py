@@ -181,3 +181,7 @@ def simulate_cmd(
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     raise SystemExit(run_guarded(app, argv))
+
+
+# commands defined in their own modules register on `app` when imported
+from aftershock.cli import recovery_cmd  # noqa: E402,F401

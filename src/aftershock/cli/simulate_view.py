@@ -47,6 +47,7 @@ _LABELS = {
     "lost_margin": "Lost margin",
     "stockout_store_days": "Store-days with empty shelves",
     "closed_store_days": "Store-days closed",
+    "worst_store_stockout_days": "Days without stock, worst store",
     "fill_rate": "Fill rate over the horizon",
     "backlog_peak_units": "Peak DC backlog, units",
     "customers_lost": "Demand lost to churn, units",

@@ -49,6 +49,13 @@ DAILY = (
     "customers_lost_units",
     "surge_cost",
 )
+#: Per-store totals over the horizon, shape (replication, store), always kept.
+STORE_TOTALS = (
+    "store_lost_units_total",
+    "store_lost_revenue_total",
+    "store_stockout_days",
+    "store_closed_days",
+)
 #: Store-level series, kept only when asked, shape (replication, store, item, day).
 STORE_DAILY = ("sales_units", "lost_units", "on_hand_units")
 
@@ -327,6 +334,9 @@ def run_replications(
     compromised_on = sample_compromise(inp, rngs)
     state = State.initial(inp, reps)
     out = {name: np.zeros((reps, days)) for name in DAILY}
+    # per-store totals over the horizon: small, always kept (worst store, regions)
+    for name in STORE_TOTALS:
+        out[name] = np.zeros((reps, inp.n_stores))
     out["initial_on_hand_units"] = state.on_hand.sum(axis=(1, 2))
     out["received_units"] = np.zeros((reps, days))
     stores_out = (
@@ -369,6 +379,11 @@ def run_replications(
             inp.base_demand.sum(axis=1)[None, :] * inp.weekday_factors[weekday] * (1 - state.loyalty)
         ).sum(axis=1)
         out["surge_cost"][:, day] = inp.surge_cost[day]
+        store_lost = lost.sum(axis=2)
+        out["store_lost_units_total"] += store_lost
+        out["store_lost_revenue_total"] += (lost * price).sum(axis=2)
+        out["store_stockout_days"] += flows["lost_stockout"].sum(axis=2) > 1e-9
+        out["store_closed_days"] += cap.sell <= 0
         if keep_store_days:
             stores_out["sales_units"][..., day] = flows["sales"]
             stores_out["lost_units"][..., day] = lost

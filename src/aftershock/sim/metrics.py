@@ -22,6 +22,7 @@ METRICS: dict[str, tuple[str, str]] = {
         "day",
         "First day after the dip that the chain's 7-day fill rate is within 1 point of normal",
     ),
+    "worst_store_stockout_days": ("days", "Days without stock at the worst-hit store"),
     "customers_lost": ("units", "Demand that did not arise because customers stayed away"),
     "surge_cost": ("currency", "Cost of surge capacity used"),
 }
@@ -99,6 +100,7 @@ def per_replication(daily: dict[str, np.ndarray], incident_day: np.ndarray) -> d
         "backlog_peak_units": daily["backlog_units"].max(axis=1),
         "backlog_clear_day": backlog_clear_day(daily["backlog_units"], incident_day),
         "service_restored_day": service_restored_day(trailing_fill(sales, wanted), incident_day),
+        "worst_store_stockout_days": daily["store_stockout_days"].max(axis=1, initial=0.0),
         "customers_lost": daily["customers_lost_units"].sum(axis=1),
         "surge_cost": daily["surge_cost"].sum(axis=1),
     }

@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from aftershock.io.results import write_atomic
-from aftershock.sim.engine import DAILY
+from aftershock.sim.engine import DAILY, STORE_TOTALS
 from aftershock.sim.metrics import METRICS, describe, describe_daily, per_replication
 
 #: Daily series summarised in the JSON summary (mean and 90% band per day).
@@ -61,6 +61,7 @@ def build_result(
     store_ids: tuple[str, ...],
     item_ids: tuple[str, ...],
     incident_day: int,
+    region_of_store: tuple[str, ...] | None = None,
 ) -> Result:
     """Assemble the Dataset and summary from the runner's arrays."""
     reps, days = raw["demand_units"].shape
@@ -72,8 +73,12 @@ def build_result(
         data[name] = (("replication",), values)
     for name in ("initial_on_hand_units", "final_on_hand_units", "final_pipeline_units"):
         data[name] = (("replication",), raw[name])
+    coords["store"] = list(store_ids)
+    for name in STORE_TOTALS:
+        data[name] = (("replication", "store"), raw[name])
+    if region_of_store is not None:
+        coords["region"] = ("store", list(region_of_store))
     if "store_sales_units" in raw:
-        coords["store"] = list(store_ids)
         coords["item"] = list(item_ids)
         for name in ("store_sales_units", "store_lost_units", "store_on_hand_units"):
             data[name] = (("replication", "store", "item", "day"), raw[name])

@@ -1,0 +1,175 @@
+"""``compare`` and ``report``: recovery plans side by side, and the HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from aftershock import api
+from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
+from aftershock.cli.output import console, print_json
+from aftershock.cli.progress import progress_bar
+from aftershock.errors import UsageError
+
+
+def parse_caps(values: list[str]) -> list[float | None]:
+    """``none`` or a positive number of units, per --cap value."""
+    caps: list[float | None] = []
+    for text in values:
+        if text.strip().lower() in {"none", "no", "off"}:
+            caps.append(None)
+            continue
+        try:
+            caps.append(float(text))
+        except ValueError:
+            raise UsageError(f"--cap: expected 'none' or a number of units, got '{text}'") from None
+    return caps
+
+
+@app.command("compare")
+def compare_cmd(
+    scenario: ScenarioArg,
+    policy: Annotated[
+        list[str] | None, typer.Option("--policy", help="Allocation policy (repeatable). Default: fifo.")
+    ] = None,
+    cap: Annotated[
+        list[str] | None,
+        typer.Option("--cap", help="Order cap in units per order line, or 'none' (repeatable)."),
+    ] = None,
+    surge: Annotated[
+        list[int] | None, typer.Option("--surge", help="Extra picking shifts a day (repeatable).")
+    ] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", help="Replications per plan.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed shared by every plan (common random numbers).")] = 0,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write a Plotly chart of the comparison (.html).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    json_out: JsonOpt = False,
+    overrides: SetOpt = None,
+) -> None:
+    """Compare every combination of policy × cap × surge on the same random numbers.
+
+    Shows lost sales, the day the backlog clears, the day standard service returns, the worst
+    store's days without stock and the surge cost; Pareto-efficient plans are marked.
+    """
+    from aftershock.io.results import check_output_path, write_text_atomic
+
+    if chart is not None:
+        check_output_path(chart)
+    with progress_bar("comparing plans", enabled=not (quiet or json_out)) as tick:
+        rows = api.compare(
+            scenario,
+            policies=policy or ["fifo"],
+            caps=parse_caps(cap or ["none"]),
+            surges=surge or [0],
+            replications=replications,
+            seed=seed,
+            overrides=overrides,
+            on_progress=tick,
+        )
+    if chart is not None:
+        from aftershock.report.figures import compare_figure
+
+        write_text_atomic(chart, compare_figure(rows).to_html(include_plotlyjs=True))
+    if json_out:
+        print_json(
+            [
+                {
+                    "policy": r.policy,
+                    "cap_units": r.cap_units,
+                    "extra_shifts": r.extra_shifts,
+                    "is_pareto": r.is_pareto,
+                    "metrics": r.metrics,
+                }
+                for r in rows
+            ]
+        )
+        return
+    table = Table(
+        title=f"Recovery plans, {replications} replications each, seed {seed} (★ = Pareto-efficient)",
+        title_justify="left",
+    )
+    for col in (
+        "policy",
+        "cap",
+        "+shifts",
+        "lost sales",
+        "backlog clear",
+        "service back",
+        "worst",
+        "surge cost",
+        "",
+    ):
+        table.add_column(col, justify="left" if col == "policy" else "right")
+
+    def num(value: float | None, fmt: str) -> str:
+        return "—" if value is None else format(value, fmt)
+
+    for r in rows:
+        m = r.metrics
+        table.add_row(
+            r.policy,
+            "none" if r.cap_units is None else f"{r.cap_units:g}",
+            str(r.extra_shifts),
+            num(m["lost_sales_units"], ",.0f"),
+            num(m["backlog_clear_day"], ".1f"),
+            num(m["service_restored_day"], ".1f"),
+            num(m["worst_store_stockout_days"], ".1f") + " d",
+            num(m["surge_cost"], ",.0f"),
+            "★" if r.is_pareto else "",
+        )
+    console.print(table)
+    console.print(
+        "lost sales in units; backlog clear and service back are days (means over replications); "
+        "worst = days without stock at the hardest-hit store; cap in units per order line."
+    )
+    if chart is not None:
+        console.print(f"wrote {chart}")
+
+
+@app.command("report")
+def report_cmd(
+    scenario: ScenarioArg,
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write (self-contained).")],
+    replications: Annotated[int, typer.Option("--replications", "-n", help="Replications.")] = 50,
+    seed: Annotated[int, typer.Option(help="Seed of the random streams.")] = 0,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--policy", help="Policies to compare (default: fifo, proportional, lowest-cover-first)."
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    overrides: SetOpt = None,
+) -> None:
+    """Write a self-contained HTML report: backlog, stockouts, losses by region, plans compared.
+
+    The page embeds Plotly's JavaScript, so it opens with no network.
+    """
+    from aftershock.io.results import check_output_path, write_text_atomic
+    from aftershock.report import render_report
+
+    check_output_path(out)
+    loaded = api.load(scenario, overrides)
+    policies = policy or ["fifo", "proportional", "lowest-cover-first"]
+    cap = loaded.scenario.plan.order_cap
+    caps = [None] if cap is None or cap.units is None else [None, cap.units]
+    with progress_bar("simulating", enabled=not quiet) as tick:
+        result = api.simulate(loaded, replications=replications, seed=seed, on_progress=tick)
+    with progress_bar("comparing plans", enabled=not quiet) as tick:
+        rows = api.compare(
+            loaded,
+            policies=policies,
+            caps=caps,
+            surges=[0, 1],
+            replications=replications,
+            seed=seed,
+            on_progress=tick,
+        )
+    title = loaded.scenario.title or loaded.name
+    write_text_atomic(out, render_report(title, result, rows))
+    console.print(f"wrote {out}")

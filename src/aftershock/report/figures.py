@@ -1,0 +1,108 @@
+"""Plotly figures built from a :class:`~aftershock.sim.result.Result` or compare rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from aftershock.recovery.compare import CompareRow
+from aftershock.sim.result import Result
+
+
+def _x(result: Result) -> list[object]:
+    ds = result.dataset
+    return list(ds["date"].values) if "date" in ds.coords else list(ds["day"].values)
+
+
+def _band(fig: go.Figure, x: list[object], series: np.ndarray, name: str, color: str) -> None:
+    p5, p95 = np.percentile(series, [5, 95], axis=0)
+    fig.add_trace(go.Scatter(x=x, y=p95, line={"width": 0}, showlegend=False, hoverinfo="skip"))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=p5,
+            fill="tonexty",
+            line={"width": 0},
+            fillcolor=color.replace("1)", "0.2)"),
+            name=f"{name}, 90% band",
+        )
+    )
+    fig.add_trace(go.Scatter(x=x, y=series.mean(axis=0), line={"color": color}, name=f"{name}, mean"))
+
+
+def _incident_line(fig: go.Figure, result: Result) -> None:
+    day = result.summary.get("incident_day")
+    if day is None:
+        return
+    x = _x(result)[int(day)] if int(day) < len(_x(result)) else None
+    if x is not None:
+        fig.add_vline(x=x, line_dash="dot", line_color="grey")
+        fig.add_annotation(x=x, y=1, yref="paper", text="incident", showarrow=False, yanchor="bottom")
+
+
+def backlog_figure(result: Result) -> go.Figure:
+    """DC backlog of open store orders over time: mean and 90% band."""
+    fig = go.Figure()
+    _band(fig, _x(result), result.dataset["backlog_units"].values, "backlog", "rgba(214,39,40,1)")
+    _incident_line(fig, result)
+    fig.update_layout(
+        title="DC backlog over time", yaxis_title="units owed to stores", template="plotly_white"
+    )
+    return fig
+
+
+def stockout_figure(result: Result) -> go.Figure:
+    """Stores out of stock and stores closed per day."""
+    fig = go.Figure()
+    x = _x(result)
+    _band(fig, x, result.dataset["stores_stocked_out"].values, "stores out of stock", "rgba(255,127,14,1)")
+    closed = result.dataset["stores_closed"].values
+    if closed.any():
+        _band(fig, x, closed, "stores closed", "rgba(31,119,180,1)")
+    _incident_line(fig, result)
+    fig.update_layout(
+        title="Stores out of stock or closed, per day", yaxis_title="stores", template="plotly_white"
+    )
+    return fig
+
+
+def region_loss_figure(result: Result) -> go.Figure:
+    """Lost sales by region (mean over replications)."""
+    ds = result.dataset
+    lost = ds["store_lost_revenue_total"].mean("replication")
+    by_region = lost.groupby("region").sum().sortby(lambda d: -d) if "region" in ds.coords else lost
+    fig = go.Figure(go.Bar(x=[str(r) for r in by_region["region"].values], y=by_region.values))
+    fig.update_layout(
+        title="Lost sales revenue by region (mean)", yaxis_title="revenue", template="plotly_white"
+    )
+    return fig
+
+
+def compare_figure(rows: Sequence[CompareRow]) -> go.Figure:
+    """Lost sales against the day service returns, one marker per plan; Pareto plans outlined."""
+    fig = go.Figure()
+    for policy in dict.fromkeys(r.policy for r in rows):
+        mine = [r for r in rows if r.policy == policy]
+        fig.add_trace(
+            go.Scatter(
+                x=[r.metrics.get("service_restored_day") for r in mine],
+                y=[r.metrics.get("lost_sales_units") for r in mine],
+                mode="markers",
+                name=policy,
+                text=[r.label() for r in mine],
+                marker={
+                    "size": [10 + 4 * r.extra_shifts for r in mine],
+                    "line": {"width": [3 if r.is_pareto else 0 for r in mine], "color": "black"},
+                },
+                hovertemplate="%{text}<br>service back: day %{x:.1f}<br>lost: %{y:,.0f} units",
+            )
+        )
+    fig.update_layout(
+        title="Recovery plans compared (outlined: Pareto-efficient; size: extra shifts)",
+        xaxis_title="standard service back (day)",
+        yaxis_title="lost sales (units)",
+        template="plotly_white",
+    )
+    return fig
