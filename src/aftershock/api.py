@@ -7,7 +7,8 @@ plain data (dataclasses, dicts, NumPy or xarray), never prints.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from aftershock.graph import (
 )
 from aftershock.io import BundledScenario, bundled_scenarios, load_scenario
 from aftershock.model import Capability, LoadedScenario, Scenario
+from aftershock.parallel import Executor, executor_from_spec
 from aftershock.policies import allocation_policies, unknown_policy_message
 from aftershock.recovery import CompareRow, compare_plans
 from aftershock.sim import build_inputs
@@ -136,6 +138,19 @@ def impact(
     }
 
 
+@contextmanager
+def _executor(spec: str | Executor | None, workers: int | None) -> Iterator[Executor]:
+    """An executor from a spec (closed afterwards), or the one given (left open)."""
+    if spec is None or isinstance(spec, str):
+        ex = executor_from_spec(spec, workers)
+        try:
+            yield ex
+        finally:
+            ex.close()
+    else:
+        yield spec
+
+
 def simulate(
     ref: ScenarioRef,
     *,
@@ -145,13 +160,16 @@ def simulate(
     keep_store_days: bool = False,
     chunk: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    executor: str | Executor | None = None,
+    workers: int | None = None,
 ) -> Result:
     """Simulate the scenario day by day over ``replications`` replications.
 
     Returns a :class:`~aftershock.sim.result.Result`: an xarray Dataset with dims
     ``replication, day`` (and ``store, item`` with ``keep_store_days``) and a summary of
     named metrics, each with mean, p5, p50 and p95. The same seed gives the same result
-    whatever ``chunk`` (replications per chunk) is.
+    whatever ``chunk`` (replications per chunk) is, on every executor: ``None`` (in
+    process), ``"processes"``, ``"dask://local"`` or ``"dask://host:port"``.
     """
     if replications <= 0:
         raise UsageError(f"replications: expected a whole number >= 1, got {replications}")
@@ -161,14 +179,16 @@ def simulate(
         raise UsageError(f"chunk: expected a whole number >= 1, got {chunk}")
     loaded = load(ref, overrides)
     inputs = build_inputs(loaded)
-    raw = run_sim(
-        inputs,
-        replications,
-        seed,
-        keep_store_days=keep_store_days,
-        chunk=chunk,
-        on_progress=on_progress,
-    )
+    with _executor(executor, workers) as ex:
+        raw = run_sim(
+            inputs,
+            replications,
+            seed,
+            keep_store_days=keep_store_days,
+            chunk=chunk,
+            on_progress=on_progress,
+            executor=ex,
+        )
     s = loaded.scenario
     return build_result(
         raw,

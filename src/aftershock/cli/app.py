@@ -40,6 +40,16 @@ SetOpt = Annotated[
     ),
 ]
 
+ExecutorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        help="Where replications run: in-process (default), processes, dask://local (a local "
+        "cluster) or dask://host:port (an existing Dask scheduler).",
+    ),
+]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores).")]
+
 
 @app.command("scenarios")
 def scenarios_cmd(json_out: JsonOpt = False) -> None:
@@ -145,6 +155,8 @@ def simulate_cmd(
         bool, typer.Option("--keep-stores", help="Keep store × item × day arrays in --out (large).")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
     json_out: JsonOpt = False,
     overrides: SetOpt = None,
 ) -> None:
@@ -167,6 +179,8 @@ def simulate_cmd(
             overrides=overrides,
             keep_store_days=keep_stores,
             on_progress=tick,
+            executor=executor,
+            workers=workers,
         )
     if out is not None:
         result.write(out)

@@ -1,0 +1,65 @@
+"""Same seed, same result on every executor: in process, a process pool, a real Dask LocalCluster."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from aftershock import api
+from aftershock.errors import UsageError
+from aftershock.parallel import DaskExecutor, executor_from_spec
+
+SERIES = ("sales_units", "lost_units", "backlog_units", "shipped_units", "stores_closed")
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return api.simulate("ocs-2022", replications=6, seed=13, overrides=["horizon_days=21"])
+
+
+def assert_same(a, b) -> None:
+    for name in SERIES:
+        assert np.array_equal(a.dataset[name].values, b.dataset[name].values), name
+
+
+@pytest.mark.slow
+def test_process_pool_matches_in_process(reference) -> None:
+    other = api.simulate(
+        "ocs-2022", replications=6, seed=13, overrides=["horizon_days=21"], executor="processes", workers=2
+    )
+    assert_same(reference, other)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_with_two_workers_matches_in_process(reference) -> None:
+    ex = executor_from_spec("dask://local", workers=2)
+    try:
+        assert isinstance(ex, DaskExecutor)
+        assert len(ex.client.scheduler_info()["workers"]) == 2
+        other = api.simulate("ocs-2022", replications=6, seed=13, overrides=["horizon_days=21"], executor=ex)
+        chunked = api.simulate(
+            "ocs-2022", replications=6, seed=13, overrides=["horizon_days=21"], executor=ex, chunk=1
+        )
+    finally:
+        ex.close()
+    assert_same(reference, other)
+    assert_same(reference, chunked)
+
+
+@pytest.mark.slow
+def test_unreachable_scheduler_fails_fast_with_the_url() -> None:
+    started = time.monotonic()
+    with pytest.raises(
+        UsageError, match=r"cannot reach the Dask scheduler at tcp://127.0.0.1:1 .*dask://local"
+    ):
+        executor_from_spec("dask://127.0.0.1:1")
+    assert time.monotonic() - started < 30
+
+
+def test_unknown_executor_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="--executor: expected"):
+        executor_from_spec("threads")
+    with pytest.raises(UsageError, match="--workers"):
+        executor_from_spec("processes", workers=0)
