@@ -17,6 +17,24 @@ from aftershock.model.stores import LoadedScenario
 
 
 @dataclass(frozen=True)
+class RowIncident:
+    """Per-replication changes to the timeline, for batches of different incident shapes.
+
+    ``restore_day`` replaces the restoration day of every service, row by row;
+    ``crew_shift`` moves on-site crews' days; ``isolation_shift`` moves the end of every
+    isolation (a longer or shorter precautionary pause).
+    """
+
+    restore_day: np.ndarray  # (R, n_services)
+    crew_shift: np.ndarray  # (R,)
+    isolation_shift: np.ndarray  # (R,)
+
+    def take(self, lo: int, hi: int) -> RowIncident:
+        """Rows ``lo .. hi-1``."""
+        return RowIncident(self.restore_day[lo:hi], self.crew_shift[lo:hi], self.isolation_shift[lo:hi])
+
+
+@dataclass(frozen=True)
 class IncidentTimeline:
     """Deterministic incident parameters, compiled to arrays over services, alternatives and slots."""
 
@@ -35,7 +53,9 @@ class IncidentTimeline:
     slot_fallback_day: np.ndarray  # (n_slots,) day the fallback is enabled here (NEVER if n/a)
     slot_is_fallback: np.ndarray  # (n_slots,) bool
 
-    def own_state(self, net: CompiledNetwork, day: int, compromised_on: np.ndarray) -> np.ndarray:
+    def own_state(
+        self, net: CompiledNetwork, day: int, compromised_on: np.ndarray, rows: RowIncident | None = None
+    ) -> np.ndarray:
         """Own state of every node on ``day``, shape ``(batch, n_nodes)``.
 
         ``compromised_on`` is ``(batch, n_services)``: the day each service is compromised.
@@ -43,30 +63,53 @@ class IncidentTimeline:
         batch = compromised_on.shape[0]
         own = np.ones((batch, net.n_nodes))
         hit = compromised_on <= day
+        restore_day = self.restore_day[None, :] if rows is None else rows.restore_day
         # restoration never starts before the day after the compromise
-        restore_from = np.maximum(self.restore_day[None, :], compromised_on + 1)
+        restore_from = np.maximum(restore_day, compromised_on + 1)
         ramp = self.ramp_days[None, :].astype(float)
         restored = np.clip((day - restore_from + 1) / (ramp + 1.0), 0.0, 1.0)
         restored = np.where(self.is_on_site[None, :], (day >= restore_from).astype(float), restored)
         own[:, : net.n_services] = np.where(hit, restored, 1.0)
-        for svc, (lo, hi) in zip(self.iso_service, self.iso_service_window, strict=True):
-            if lo <= day < hi:
-                own[:, svc] = 0.0
+        if self.iso_service.size:
+            active = _window_active(self.iso_service_window, day, rows)  # (1 or R, k)
+            for j, svc in enumerate(self.iso_service):
+                own[:, svc] = np.where(active[:, j], 0.0, own[:, svc])
         return own
 
-    def alt_state(self, day: int) -> np.ndarray | None:
-        """Multiplier per alternative on ``day`` (0 on isolated links); ``None`` if all 1."""
-        active = (self.iso_alt_window[:, 0] <= day) & (day < self.iso_alt_window[:, 1])
+    def alt_state(self, day: int, rows: RowIncident | None = None) -> np.ndarray | None:
+        """Multiplier per alternative on ``day`` (0 on isolated links); ``None`` if all 1.
+
+        Shape ``(n_alts,)``, or ``(R, n_alts)`` when ``rows`` vary the isolation.
+        """
+        if not self.iso_alt_mask.shape[0]:
+            return None
+        active = _window_active(self.iso_alt_window, day, rows)  # (1 or R, k)
         if not active.any():
             return None
-        return (~self.iso_alt_mask[active].any(axis=0)).astype(float)
+        if rows is None:
+            return (~self.iso_alt_mask[active[0]].any(axis=0)).astype(float)
+        cut = (active.astype(np.uint8) @ self.iso_alt_mask.astype(np.uint8)) > 0
+        return (~cut).astype(float)
 
-    def slot_state(self, net: CompiledNetwork, day: int, compromised_on: np.ndarray) -> np.ndarray:
+    def slot_state(
+        self, net: CompiledNetwork, day: int, compromised_on: np.ndarray, rows: RowIncident | None = None
+    ) -> np.ndarray:
         """Per-site state of slotted services on ``day``, shape ``(batch, n_slots)``."""
         comp = compromised_on[:, net.slot_service]
-        crew_ok = (day < comp) | (day >= self.slot_crew_day[None, :])
+        crew_day = self.slot_crew_day[None, :]
+        if rows is not None:
+            crew_day = np.where(crew_day < NEVER, crew_day + rows.crew_shift[:, None], NEVER)
+        crew_ok = (day < comp) | (day >= crew_day)
         fallback_ok = np.broadcast_to(day >= self.slot_fallback_day, comp.shape)
         return np.where(self.slot_is_fallback[None, :], fallback_ok, crew_ok).astype(float)
+
+
+def _window_active(window: np.ndarray, day: int, rows: RowIncident | None) -> np.ndarray:
+    """Which ``[from, until)`` windows contain ``day``: ``(1, k)``, or ``(R, k)`` with rows."""
+    lo, hi = window[None, :, 0], window[None, :, 1]
+    if rows is not None:
+        hi = hi + rows.isolation_shift[:, None]
+    return (lo <= day) & (day < hi)
 
 
 def site_order(order: SiteOrder, sites: np.ndarray, demand: np.ndarray, seed: int = 0) -> np.ndarray:

@@ -111,11 +111,12 @@ def sample_compromise(inp: SimInputs, rngs: Sequence[np.random.Generator]) -> np
 def capacities(inp: SimInputs, day: int, compromised_on: np.ndarray) -> Capacities:
     """Step 1: capacities of every capability from the incident timeline."""
     tl, net = inp.timeline, inp.net
+    rows = inp.rows
     cap = propagate(
         net,
-        tl.own_state(net, day, compromised_on),
-        tl.alt_state(day),
-        tl.slot_state(net, day, compromised_on) if net.slot_service.size else None,
+        tl.own_state(net, day, compromised_on, rows),
+        tl.alt_state(day, rows),
+        tl.slot_state(net, day, compromised_on, rows) if net.slot_service.size else None,
     )
     reps = cap.shape[0]
     ones = np.ones(reps)
@@ -208,8 +209,18 @@ def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> d
 
 def cap_active(inp: SimInputs, state: State, day: int) -> np.ndarray:
     """Whether the order cap binds on ``day`` in each replication, shape (R,)."""
-    in_window = inp.has_cap and inp.cap_from_day <= day < inp.cap_until_day
-    return np.logical_and(in_window, ~state.cap_lifted)
+    if not inp.has_cap:
+        return np.zeros(state.cap_lifted.shape, dtype=bool)
+    plan_day = inp.plan_day(day, state.cap_lifted.shape[0])
+    in_window = (inp.cap_from_day <= plan_day) & (plan_day < inp.cap_until_day)
+    return in_window & ~state.cap_lifted
+
+
+def surge_on(profile: np.ndarray, inp: SimInputs, day: int, reps: int) -> np.ndarray:
+    """A surge profile (T,) read on each replication's plan day, shape (R,); 0 outside it."""
+    plan_day = inp.plan_day(day, reps)
+    inside = (plan_day >= 0) & (plan_day < profile.size)
+    return np.where(inside, profile[np.clip(plan_day, 0, profile.size - 1)], 0.0)
 
 
 def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.ndarray:
@@ -253,14 +264,21 @@ def dispatch(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Step 6: ship open orders within today's capacity; returns (shipped (R,S,I), capacity (R,))."""
     stores = state.order_day.shape[1]
-    capacity = inp.pick_capacity_units * np.minimum(cap.pick, cap.ship) * (1.0 + inp.surge_pick[day])
+    reps = cap.ship.shape[0]
+    capacity = (
+        inp.pick_capacity_units
+        * np.minimum(cap.pick, cap.ship)
+        * (1.0 + surge_on(inp.surge_pick, inp, day, reps))
+    )
     shippable = state.open_units * (cap.receive > 0)[:, :, None, None]
     active = cap_active(inp, state, day)
     if not inp.cap_at_order and active.any():
         limit = np.where(active[:, None, None], inp.cap_units[None, :, :], np.inf)
         shippable = _cap_lines(shippable, state.order_day, limit)
     if np.isfinite(inp.delivery_capacity_stores):
-        delivery = inp.delivery_capacity_stores * cap.ship * (1.0 + inp.surge_delivery[day])
+        delivery = (
+            inp.delivery_capacity_stores * cap.ship * (1.0 + surge_on(inp.surge_delivery, inp, day, reps))
+        )
     else:
         delivery = np.full(cap.ship.shape, np.inf)  # unlimited fleet
     store_has = shippable.sum(axis=(2, 3)) > 0  # (R, S)
@@ -378,7 +396,7 @@ def run_replications(
         out["customers_lost_units"][:, day] = (
             inp.base_demand.sum(axis=1)[None, :] * inp.weekday_factors[weekday] * (1 - state.loyalty)
         ).sum(axis=1)
-        out["surge_cost"][:, day] = inp.surge_cost[day]
+        out["surge_cost"][:, day] = surge_on(inp.surge_cost, inp, day, reps)
         store_lost = lost.sum(axis=2)
         out["store_lost_units_total"] += store_lost
         out["store_lost_revenue_total"] += (lost * price).sum(axis=2)

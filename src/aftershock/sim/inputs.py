@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from aftershock.graph.compile import CompiledNetwork, compile_network
-from aftershock.graph.timeline import IncidentTimeline, build_timeline
+from aftershock.graph.timeline import IncidentTimeline, RowIncident, build_timeline
 from aftershock.model.stores import LoadedScenario
 
 #: Order days of empty open-order slots (sorts after every real day).
@@ -62,9 +62,25 @@ class SimInputs:
     open_slots: int
     store_rank: np.ndarray  # (S,) priority rank for the 'priority' policy (0 = first)
     planned_units: np.ndarray | None  # (S, I, T) dispatch plan for the 'planned' policy
+
+    def take_rows(self, lo: int, hi: int) -> SimInputs:
+        """The inputs of replications ``lo .. hi-1`` (per-row arrays sliced)."""
+        if self.rows is None:
+            return self
+        shift = None if self.row_plan_shift is None else self.row_plan_shift[lo:hi]
+        return replace(self, rows=self.rows.take(lo, hi), row_plan_shift=shift)
+
+    def plan_day(self, day: int, reps: int) -> np.ndarray:
+        """Day of the recovery plan each replication is on: ``day`` less its row shift, (R,)."""
+        if self.row_plan_shift is None:
+            return np.full(reps, day)
+        return day - self.row_plan_shift
+
     store_sell_nodes: np.ndarray
     store_receive_nodes: np.ndarray
     store_order_nodes: np.ndarray
+    rows: RowIncident | None = None  # per-replication incident shapes (risk batches)
+    row_plan_shift: np.ndarray | None = None  # (R,) days the surge and cap windows move
 
     @property
     def n_stores(self) -> int:

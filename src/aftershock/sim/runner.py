@@ -39,7 +39,9 @@ def chunk_size(inp: SimInputs, keep_store_days: bool) -> int:
 def run_chunk(args: tuple[SimInputs, int, int, int, bool]) -> dict[str, np.ndarray]:
     """Replications ``lo .. hi-1`` of ``seed``: the unit of work sent to executors."""
     inp, seed, lo, hi, keep_store_days = args
-    return run_replications(inp, replication_seeds(seed, lo, hi), keep_store_days=keep_store_days)
+    return run_replications(
+        inp.take_rows(lo, hi), replication_seeds(seed, lo, hi), keep_store_days=keep_store_days
+    )
 
 
 def run(
@@ -71,7 +73,10 @@ def run(
 
             parts.append(
                 run_replications(
-                    inp, replication_seeds(seed, lo, hi), keep_store_days=keep_store_days, on_day=tick
+                    inp.take_rows(lo, hi),
+                    replication_seeds(seed, lo, hi),
+                    keep_store_days=keep_store_days,
+                    on_day=tick,
                 )
             )
     else:
