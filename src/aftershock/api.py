@@ -26,6 +26,8 @@ from aftershock.model import Capability, LoadedScenario, Scenario
 from aftershock.parallel import Executor, executor_from_spec
 from aftershock.policies import allocation_policies, unknown_policy_message
 from aftershock.recovery import CompareRow, compare_plans
+from aftershock.risk.montecarlo import simulate_years
+from aftershock.risk.stress import stress_test
 from aftershock.sim import build_inputs
 from aftershock.sim import run as run_sim
 from aftershock.sim.result import Result, build_result
@@ -251,3 +253,59 @@ def compare(
         return result.summary["metrics"]
 
     return compare_plans(loaded, policies, caps, surges, run_one)
+
+
+def risk(
+    ref: ScenarioRef,
+    *,
+    years: int = 10_000,
+    seed: int = 0,
+    reps_per_shape: int = 4,
+    overrides: list[str] | None = None,
+    executor: str | Executor | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Yearly Monte Carlo of the scenario's threats: loss exceedance, ALE, VaR, ES, ranking.
+
+    Each distinct incident shape (threat, pause days, outage days) is simulated once with
+    ``reps_per_shape`` replications and reused for every year it occurs in.
+    """
+    if years <= 0:
+        raise UsageError(f"years: expected a whole number >= 1, got {years}")
+    if reps_per_shape <= 0:
+        raise UsageError(f"reps_per_shape: expected a whole number >= 1, got {reps_per_shape}")
+    loaded = load(ref, overrides)
+    if not loaded.scenario.threats:
+        raise ScenarioError(
+            f"{loaded.name} has no threats: add a `threats:` list (see docs/risk.md) to run `risk`"
+        )
+    inputs = build_inputs(loaded)
+    with _executor(executor, workers) as ex:
+        result = simulate_years(
+            loaded,
+            inputs,
+            years=years,
+            seed=seed,
+            reps_per_shape=reps_per_shape,
+            executor=ex,
+            on_progress=on_progress,
+        )
+    summary = result.summary()
+    summary["scenario"] = loaded.name
+    summary["seed"] = seed
+    summary["reps_per_shape"] = reps_per_shape
+    summary["currency_note"] = "losses in the scenario's currency: lost margin + surge + churn + response"
+    return summary
+
+
+def stress(
+    ref: ScenarioRef, *, services: list[str] | None = None, overrides: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Time-to-survive vs time-to-recover per service, impact, and risk exposure index."""
+    loaded = load(ref, overrides)
+    known = [s.id for s in loaded.scenario.services]
+    for name in services or []:
+        if name not in known:
+            raise UsageError(f"--service: unknown service '{name}' (known: {', '.join(known)})")
+    return stress_test(loaded, build_inputs(loaded), services)

@@ -19,6 +19,7 @@ from aftershock.model.network import (
 from aftershock.model.plan import OrderCap, Plan, Surge
 from aftershock.model.scenario import Behaviour, Demand, Item, Scenario, Source
 from aftershock.model.stores import LoadedScenario, StoreFrame
+from aftershock.model.threats import Estimate, Threat
 
 __all__ = [
     "SITE_CAPABILITIES",
@@ -30,6 +31,7 @@ __all__ = [
     "Control",
     "Demand",
     "DistributionCentre",
+    "Estimate",
     "Fallback",
     "Incident",
     "Isolation",
@@ -50,4 +52,5 @@ __all__ = [
     "StoreFrame",
     "StoreTable",
     "Surge",
+    "Threat",
 ]

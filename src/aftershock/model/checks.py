@@ -154,6 +154,9 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
         for ident in getattr(incident, key):
             if ident not in services:
                 yield ("incident", key, ident), _unknown("service", ident, services)
+    for i, threat in enumerate(scenario.threats):
+        if threat.service not in services:
+            yield ("threats", i, "service"), _unknown("service", threat.service, services)
     plan = scenario.plan
     if plan.priority_attribute is not None and plan.priority_attribute not in stores.attributes:
         yield (

@@ -11,6 +11,7 @@ from aftershock.model.base import Fraction, Id, Strict
 from aftershock.model.incident import Incident
 from aftershock.model.network import Control, Party, Requires, Service, Sites
 from aftershock.model.plan import Plan
+from aftershock.model.threats import Threat
 
 
 class Item(Strict):
@@ -80,6 +81,9 @@ class Scenario(Strict):
     plan: Plan = Field(default_factory=Plan)
     demand: Demand = Field(default_factory=Demand)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    threats: list[Threat] = Field(
+        default_factory=list, description="Yearly threat model for `aftershock risk` and `stress`."
+    )
     sources: list[Source] = Field(default_factory=list)
 
     @model_validator(mode="before")

@@ -1,0 +1,148 @@
+"""``risk`` and ``stress``: yearly loss distribution per vendor, and TTS against TTR."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from aftershock import api
+from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
+from aftershock.cli.output import console, pct, print_json
+from aftershock.cli.progress import progress_bar
+
+
+def money(x: float | None) -> str:
+    """Compact money: 1.23 M, 45,600."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x / 1e6:,.2f} M" if abs(x) >= 1e6 else f"{x:,.0f}"
+
+
+@app.command("risk")
+def risk_cmd(
+    scenario: ScenarioArg,
+    years: Annotated[int, typer.Option(help="Simulated years.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the random streams.")] = 0,
+    reps_per_shape: Annotated[int, typer.Option(help="Engine replications per distinct incident shape.")] = 4,
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    json_out: JsonOpt = False,
+    overrides: SetOpt = None,
+) -> None:
+    """Yearly Monte Carlo of supplier cyber incidents from the scenario's `threats`.
+
+    Prints expected annual loss (ALE), VaR 95/99% (the 1-in-20 and 1-in-100-year loss),
+    expected shortfall, the loss exceedance curve and the vendor ranking, with 95% intervals.
+    """
+    with progress_bar("pricing incidents", enabled=not (quiet or json_out)) as tick:
+        summary = api.risk(
+            scenario,
+            years=years,
+            seed=seed,
+            reps_per_shape=reps_per_shape,
+            overrides=overrides,
+            executor=executor,
+            workers=workers,
+            on_progress=tick,
+        )
+    if json_out:
+        print_json(summary)
+        return
+    render_risk(summary)
+
+
+def render_risk(s: dict[str, Any]) -> None:
+    """Headline, exceedance points and rankings."""
+    console.print(
+        f"[bold]{s['scenario']}[/]: {s['years']:,} simulated years, {s['incidents_per_year_mean']:.3f} "
+        f"incidents a year on average, {s['shapes_simulated']} incident shapes simulated"
+    )
+    head = Table(title="Annual loss from supplier cyber incidents", title_justify="left")
+    head.add_column("")
+    head.add_column("estimate", justify="right")
+    head.add_column("95% interval", justify="right")
+    ale_lo, ale_hi = s["expected_annual_loss_ci95"]
+    head.add_row(
+        "Expected annual loss (ALE)", money(s["expected_annual_loss"]), f"{money(ale_lo)} – {money(ale_hi)}"
+    )
+    for q, label in (("95", "1-in-20-year loss (VaR 95%)"), ("99", "1-in-100-year loss (VaR 99%)")):
+        lo, hi = s[f"var{q}_ci95"]
+        head.add_row(label, money(s[f"var{q}"]), f"{money(lo)} – {money(hi)}")
+        head.add_row(f"  mean beyond it (ES {q}%)", money(s[f"es{q}"]), "")
+    head.add_row("Years with at least one incident", pct(s["share_of_years_with_incident"]), "")
+    console.print(head)
+    lec = s["loss_exceedance"]
+    points = Table(title="Loss exceedance: chance a year's loss exceeds", title_justify="left")
+    points.add_column("loss", justify="right")
+    points.add_column("probability", justify="right")
+    step = max(1, len(lec["loss"]) // 8)
+    for x, p in list(zip(lec["loss"], lec["probability"], strict=True))[::step]:
+        points.add_row(money(x), f"{100 * p:.2f}%")
+    console.print(points)
+    vendors = Table(title="Vendors ranked by expected annual loss", title_justify="left")
+    for col in ("rank", "vendor", "ALE", "share"):
+        vendors.add_column(col, justify="left" if col == "vendor" else "right")
+    for v in s["by_vendor"]:
+        vendors.add_row(str(v["rank"]), v["vendor"], money(v["expected_annual_loss"]), pct(v["share"]))
+    console.print(vendors)
+    threats = Table(title="Threats", title_justify="left")
+    for col in ("threat", "service", "vendor", "ALE", "loss per incident (mean)", "p95"):
+        threats.add_column(col, justify="left" if col in ("threat", "service", "vendor") else "right")
+    for t in s["by_threat"]:
+        per = t["loss_per_incident"] or {}
+        threats.add_row(
+            t["threat"],
+            t["service"],
+            t["vendor"],
+            money(t["expected_annual_loss"]),
+            money(per.get("mean")),
+            money(per.get("p95")),
+        )
+    console.print(threats)
+
+
+@app.command("stress")
+def stress_cmd(
+    scenario: ScenarioArg,
+    service: Annotated[list[str] | None, typer.Option("--service", help="Only these services.")] = None,
+    json_out: JsonOpt = False,
+    overrides: SetOpt = None,
+) -> None:
+    """Stress test: per service, time-to-survive (TTS) against time-to-recover (TTR).
+
+    TTS is the longest outage of the service alone that the network absorbs without losing
+    demand (deterministic demand, no recovery plan); TTR comes from the threat model or the
+    restoration plan; impact is the lost revenue of an outage of TTR days; the risk exposure
+    index scales impacts so the worst service is 1.0.
+    """
+    rows = api.stress(scenario, services=service, overrides=overrides)
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title="Stress test (Simchi-Levi): time-to-survive vs time-to-recover", title_justify="left")
+    for col in ("service", "vendor", "TTS days", "TTR days", "gap", "impact (revenue)", "exposure"):
+        table.add_column(col, justify="left" if col in ("service", "vendor") else "right")
+    for r in rows:
+        tts = f"{r['tts_days']:.0f}" + ("+" if r["tts_capped_by_horizon"] else "")
+        ttr = "—" if r["ttr_days"] is None else f"{r['ttr_days']:.1f}"
+        gap = r["gap_days"]
+        gap_text = "—" if gap is None else (f"[red]{gap:+.1f}[/]" if gap > 0 else f"{gap:+.1f}")
+        rei = r["risk_exposure_index"]
+        table.add_row(
+            r["service"],
+            r["vendor"],
+            tts,
+            ttr,
+            gap_text,
+            money(r["impact_lost_revenue"]),
+            "—" if rei is None else f"{rei:.2f}",
+        )
+    console.print(table)
+    console.print(
+        "TTS with + : absorbed for the whole horizon. Gap > 0 (red): recovery takes longer than "
+        "the network can survive."
+    )
