@@ -95,3 +95,63 @@ def write_scenario(
         yaml.safe_dump(scenario_dict() if data is None else data, sort_keys=False), encoding="utf-8"
     )
     return path
+
+
+def pause_scenario(
+    folder: Path,
+    *,
+    stores: int,
+    demand: float,
+    order_up_to: float,
+    on_hand: float,
+    pause: tuple[int, int],
+    capacity: float,
+    horizon: int = 40,
+    lead: int = 1,
+    review: int = 1,
+    cap: dict | None = None,
+    distribution: str = "deterministic",
+) -> Path:
+    """S identical stores served by one DC whose outbound is paused on days [a, b)."""
+    a, b = pause
+    data = scenario_dict(
+        horizon_days=horizon,
+        services=[
+            {"id": "corp-it", "party": "vendor"},
+            {"id": "wms", "party": "msp"},
+        ],
+        control=[],
+        requires=[
+            {"site": {"id": "dc"}, "capability": "dc.ship", "groups": [[{"service": "wms"}]]},
+            {
+                "site": {"kind": "store"},
+                "capability": "store.receive",
+                "groups": [[{"site": "dc", "capability": "dc.ship"}]],
+            },
+        ],
+        incident={
+            "compromise": {"service": "corp-it", "day": a},
+            "isolate": [{"service": "wms", "from_day": a, "until_day": b}],
+            "restore": {"corp-it": {"day": a + 1}},
+        },
+        demand={"distribution": distribution},
+        sites={
+            "stores": {"table": "stores.csv"},
+            "dcs": [{"id": "dc", "pick_capacity_units_per_day": capacity}],
+            "channels": [],
+        },
+    )
+    if cap is not None:
+        data["plan"] = {"allocation": "fifo", "order_cap": cap}
+    header = [
+        "id",
+        "region",
+        "demand_units_per_day",
+        "on_hand_units",
+        "order_up_to_units",
+        "lead_time_days",
+        "review_period_days",
+        "order_weekday",
+    ]
+    rows = [(f"s{i}", "r", demand, on_hand, order_up_to, lead, review, 0) for i in range(stores)]
+    return write_scenario(folder, data, stores_csv(rows, header))

@@ -56,7 +56,9 @@ def _message(err: Any, loc: Path_, root: type[BaseModel]) -> str:
     if len(shown) > 60:
         shown = shown[:57] + "..."
     if msg.startswith("Input should be "):
-        msg = "expected " + msg.removeprefix("Input should be ")
+        rest = msg.removeprefix("Input should be ")
+        is_bound = rest.startswith(("greater", "less"))
+        msg = "expected " + ("a value " if is_bound else "") + rest
     return f"{msg}, got {shown}"
 
 

@@ -99,7 +99,9 @@ def exceedance_curve(loss: np.ndarray) -> dict[str, list[float]]:
     positive = loss[loss > 0]
     if not positive.size:
         return {"loss": [0.0], "probability": [0.0]}
-    grid = np.geomspace(max(positive.min(), 1.0), max(positive.max(), 1.0), LEC_POINTS)
+    # start just below the smallest loss, so the first point is P(any loss)
+    low = max(positive.min() * 0.999, 1e-9)
+    grid = np.geomspace(low, max(positive.max(), low * 1.001), LEC_POINTS)
     s = np.sort(loss)
     prob = 1.0 - np.searchsorted(s, grid, side="right") / s.size
     return {"loss": [float(x) for x in grid], "probability": [float(p) for p in prob]}
