@@ -309,3 +309,70 @@ def stress(
         if name not in known:
             raise UsageError(f"--service: unknown service '{name}' (known: {', '.join(known)})")
     return stress_test(loaded, build_inputs(loaded), services)
+
+
+def import_services(
+    bom_path: str | Path,
+    into: str | Path,
+    *,
+    capability: str | None = None,
+    site_id: str | None = None,
+    where: dict[str, str] | None = None,
+    out: str | Path | None = None,
+) -> dict[str, Any]:
+    """Merge a CycloneDX BOM's services and providers into a scenario file.
+
+    With ``capability`` (and ``site_id`` or ``where``), the target capability requires every
+    imported top-level service (one group each). The merged scenario is validated before it
+    is written (to ``out``, else over ``into``), so a failed import changes nothing.
+    """
+    import yaml
+
+    from aftershock.io.cyclonedx import map_bom, read_bom
+    from aftershock.io.results import write_text_atomic
+
+    into_path = Path(into)
+    bom = read_bom(Path(bom_path))
+    if not into_path.is_file():
+        raise ScenarioError(f"{into_path}: file not found (the scenario to merge into)")
+    data = yaml.safe_load(into_path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{into_path}: expected a scenario mapping at the top")
+    taken = {p.get("id") for p in data.get("parties", []) or []} | {
+        s.get("id") for s in data.get("services", []) or []
+    }
+    mapped = map_bom(bom, Path(bom_path).name, {t for t in taken if isinstance(t, str)})
+    data.setdefault("parties", []).extend(mapped.parties)
+    data.setdefault("services", []).extend(mapped.services)
+    data.setdefault("requires", []).extend(mapped.requires)
+    if capability is not None:
+        if site_id is None and not where:
+            raise UsageError("--capability needs --site ID or --where key=value to say which sites need it")
+        selector: dict[str, Any] = {"id": site_id} if site_id else {"where": where}
+        imported = [s["id"] for s in mapped.services]
+        if imported:
+            data["requires"].append(
+                {
+                    "site": selector,
+                    "capability": capability,
+                    "groups": [[{"service": s}] for s in imported],
+                    "note": f"imported from {Path(bom_path).name}",
+                }
+            )
+    target = Path(out) if out is not None else into_path
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    # validate the merged scenario next to the original (its store table is relative to it)
+    probe = into_path.parent / f".{into_path.stem}.import-check.yaml"
+    try:
+        probe.write_text(text, encoding="utf-8")
+        load(probe)
+    finally:
+        probe.unlink(missing_ok=True)
+    write_text_atomic(target, text)
+    return {
+        "written": str(target),
+        "parties_added": [p["id"] for p in mapped.parties],
+        "services_added": [s["id"] for s in mapped.services],
+        "requires_added": len(mapped.requires) + (1 if capability and mapped.services else 0),
+        "not_mapped": mapped.not_mapped,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -146,3 +147,44 @@ def stress_cmd(
         "TTS with + : absorbed for the whole horizon. Gap > 0 (red): recovery takes longer than "
         "the network can survive."
     )
+
+
+@app.command("import-services")
+def import_services_cmd(
+    bom: Annotated[Path, typer.Argument(help="CycloneDX JSON BOM (e.g. inventory.cdx.json).")],
+    into: Annotated[Path, typer.Option("--into", help="Scenario file to merge into.")],
+    capability: Annotated[
+        str | None, typer.Option(help="Capability that needs the imported services (e.g. store.sell).")
+    ] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Site id that has the capability.")] = None,
+    where: Annotated[
+        list[str] | None, typer.Option("--where", help="Select stores by attribute: key=value (repeatable).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of over --into.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Merge the services and providers of a CycloneDX BOM into a scenario as parties and services.
+
+    The merged scenario is validated before it is written; what could not be mapped is listed.
+    Comments in the scenario file are not kept (it is rewritten from its data).
+    """
+    from aftershock.errors import UsageError
+
+    selector = {}
+    for item in where or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--where: expected key=value, got '{item}'")
+        selector[key.strip()] = value.strip()
+    report = api.import_services(
+        bom, into, capability=capability, site_id=site, where=selector or None, out=out
+    )
+    if json_out:
+        print_json(report)
+        return
+    console.print(
+        f"wrote {report['written']}: {len(report['parties_added'])} parties, "
+        f"{len(report['services_added'])} services, {report['requires_added']} requires rules added"
+    )
+    for line in report["not_mapped"]:
+        console.print(f"  [yellow]not mapped:[/] {line}", markup=True)
