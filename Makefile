@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/aftershock simulate ocs-2022 --replications 50 --seed 7
 
 test: $(STAMP)
+	bash .ci/system-packages
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/python -m pytest --junitxml=$(VENV)/junit.xml

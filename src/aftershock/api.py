@@ -31,6 +31,7 @@ from aftershock.risk.stress import stress_test
 from aftershock.sim import build_inputs
 from aftershock.sim import run as run_sim
 from aftershock.sim.result import Result, build_result
+from aftershock.store import RunStore
 
 ScenarioRef = str | Path | LoadedScenario
 
@@ -376,3 +377,58 @@ def import_services(
         "requires_added": len(mapped.requires) + (1 if capability and mapped.services else 0),
         "not_mapped": mapped.not_mapped,
     }
+
+
+def open_store(db: str | None = None) -> RunStore:
+    """The run store at ``db`` (a URL or a SQLite path; default ./aftershock.db)."""
+    return RunStore(db)
+
+
+def simulate_and_save(
+    ref: ScenarioRef,
+    *,
+    db: str | RunStore | None = None,
+    replications: int = 100,
+    seed: int = 0,
+    overrides: list[str] | None = None,
+    executor: str | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    run_id: str | None = None,
+) -> tuple[str, Result]:
+    """Simulate and store the run; a failure or interrupt marks it failed, never done.
+
+    With ``run_id``, the already queued run is executed (the web worker's path).
+    """
+    store = db if isinstance(db, RunStore) else RunStore(db)
+    loaded = load(ref, overrides)
+    if run_id is None:
+        scenario_id = store.add_scenario(loaded, "bundled" if _is_bundled(loaded) else "file")
+        params = {"replications": replications, "overrides": list(overrides or [])}
+        run_id = store.create_run(scenario_id, params, seed, executor or "in-process")
+    store.start_run(run_id)
+    last = [0.0]
+
+    def tick(done: int, total: int) -> None:
+        share = done / max(total, 1)
+        if share - last[0] >= 0.05 or done == total:
+            last[0] = share
+            store.set_progress(run_id, share)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    try:
+        result = simulate(
+            loaded, replications=replications, seed=seed, executor=executor, workers=workers, on_progress=tick
+        )
+        store.complete_run(run_id, result)
+    except BaseException as exc:
+        store.fail_run(run_id, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        raise
+    return run_id, result
+
+
+def _is_bundled(loaded: LoadedScenario) -> bool:
+    from aftershock.io.bundled import bundled_root
+
+    return loaded.path is not None and bundled_root() in loaded.path.parents

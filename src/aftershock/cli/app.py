@@ -48,6 +48,14 @@ ExecutorOpt = Annotated[
         "cluster) or dask://host:port (an existing Dask scheduler).",
     ),
 ]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Run store: a SQLite file path or postgresql://user@host/db "
+        "(default: $AFTERSHOCK_DB or ./aftershock.db).",
+    ),
+]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores).")]
 
 
@@ -157,6 +165,10 @@ def simulate_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     executor: ExecutorOpt = None,
     workers: WorkersOpt = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the run (see `aftershock runs`, the dashboard).")
+    ] = False,
+    db: DbOpt = None,
     json_out: JsonOpt = False,
     overrides: SetOpt = None,
 ) -> None:
@@ -171,23 +183,38 @@ def simulate_cmd(
 
     if out is not None:
         check_output_path(out)
+    run_id = None
     with progress_bar("simulating", enabled=not (quiet or json_out)) as tick:
-        result = api.simulate(
-            scenario,
-            replications=replications,
-            seed=seed,
-            overrides=overrides,
-            keep_store_days=keep_stores,
-            on_progress=tick,
-            executor=executor,
-            workers=workers,
-        )
+        if save:
+            run_id, result = api.simulate_and_save(
+                scenario,
+                db=db,
+                replications=replications,
+                seed=seed,
+                overrides=overrides,
+                executor=executor,
+                workers=workers,
+                on_progress=tick,
+            )
+        else:
+            result = api.simulate(
+                scenario,
+                replications=replications,
+                seed=seed,
+                overrides=overrides,
+                keep_store_days=keep_stores,
+                on_progress=tick,
+                executor=executor,
+                workers=workers,
+            )
     if out is not None:
         result.write(out)
     if json_out:
-        print_json(result.summary)
+        print_json({**result.summary, "run_id": run_id} if run_id else result.summary)
         return
     render_summary(result.summary)
+    if run_id:
+        console.print(f"saved as run {run_id}")
     if out is not None:
         console.print(f"wrote {out}")
 
@@ -198,4 +225,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # commands defined in their own modules register on `app` when imported
-from aftershock.cli import recovery_cmd, risk_cmd  # noqa: E402,F401
+from aftershock.cli import recovery_cmd, risk_cmd, runs_cmd  # noqa: E402,F401

@@ -1,0 +1,109 @@
+"""``runs``: list, show, delete and export stored runs; ``serve``: the dashboard and API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from aftershock import api
+from aftershock.cli.app import DbOpt, JsonOpt, app
+from aftershock.cli.output import console, print_json
+
+runs_app = typer.Typer(help="Stored runs: list, show, delete, export.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+
+def _day(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+@runs_app.command("list")
+def runs_list(
+    db: DbOpt = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Runs per page.")] = 20,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many (newest first).")] = 0,
+    scenario: Annotated[str | None, typer.Option(help="Only runs of this scenario name.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List stored runs, newest first, with their headline metrics."""
+    store = api.open_store(db)
+    rows, total = store.list_runs(limit=limit, offset=offset, scenario=scenario)
+    if json_out:
+        print_json({"total": total, "runs": rows})
+        return
+    table = Table(title=f"Runs {offset + 1}–{offset + len(rows)} of {total}", title_justify="left")
+    for col in ("id", "scenario", "status", "created", "reps", "lost sales", "backlog clear", "service back"):
+        table.add_column(col)
+    for r in rows:
+        m = r.get("metrics") or {}
+        table.add_row(
+            r["id"][:12],
+            r["scenario"],
+            r["status"],
+            (r["created_at"] or "")[:19],
+            str(r["params"].get("replications", "")),
+            "—" if m.get("lost_sales_units") is None else f"{m['lost_sales_units']:,.0f}",
+            _day(m.get("backlog_clear_day")),
+            _day(m.get("service_restored_day")),
+        )
+    console.print(table)
+
+
+def _resolve(store: api.RunStore, run_id: str) -> str:
+    """A full run id from a unique prefix (as shown by `runs list`)."""
+    from aftershock.errors import StoreError
+
+    if len(run_id) == 32:
+        return run_id
+    rows, _ = store.list_runs(limit=10_000)
+    hits = [r["id"] for r in rows if r["id"].startswith(run_id)]
+    if len(hits) != 1:
+        raise StoreError(
+            f"no run with id '{run_id}'" if not hits else f"run id prefix '{run_id}' is ambiguous"
+        )
+    return hits[0]
+
+
+@runs_app.command("show")
+def runs_show(run_id: str, db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Show one run: parameters, status and summary."""
+    store = api.open_store(db)
+    run = store.get_run(_resolve(store, run_id))
+    if json_out:
+        print_json(run)
+        return
+    console.print(
+        f"[bold]run {run['id']}[/] {run['scenario']} — {run['status']}"
+        f"{' (' + run['error'] + ')' if run['error'] else ''}; seed {run['seed']}, {run['params']}"
+    )
+    if run["summary"]:
+        from aftershock.cli.simulate_view import render_summary
+
+        render_summary(run["summary"])
+
+
+@runs_app.command("delete")
+def runs_delete(run_id: str, db: DbOpt = None) -> None:
+    """Delete a run and its results."""
+    store = api.open_store(db)
+    full = _resolve(store, run_id)
+    store.delete_run(full)
+    console.print(f"deleted run {full}")
+
+
+@runs_app.command("export")
+def runs_export(
+    run_id: str,
+    out: Annotated[Path, typer.Option("--out", help="A .parquet or .csv file.")],
+    db: DbOpt = None,
+) -> None:
+    """Write a run's daily series (replication × day) to Parquet or CSV."""
+    from aftershock.io.results import check_output_path
+
+    check_output_path(out)
+    store = api.open_store(db)
+    store.export_run(_resolve(store, run_id), out)
+    console.print(f"wrote {out}")

@@ -1,0 +1,403 @@
+"""The run store: SQLite file by default, PostgreSQL by URL; one transaction per finished run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import socket
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from aftershock.errors import StoreError
+from aftershock.model.stores import LoadedScenario, StoreFrame
+from aftershock.store.models import METRIC_COLUMNS, ResultRow, RunRow, ScenarioRow, utcnow
+
+#: The database used when no URL is given (a file in the working directory).
+DEFAULT_DB = "aftershock.db"
+STATUSES = ("queued", "running", "done", "failed")
+
+
+def normalise_url(url: str | None) -> str:
+    """``None`` → ``$AFTERSHOCK_DB`` or ./aftershock.db; a plain path → SQLite; postgres → psycopg 3."""
+    url = url or os.environ.get("AFTERSHOCK_DB") or DEFAULT_DB
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        return f"sqlite:///{Path(url).resolve()}"
+    return url
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stores_to_csv(stores: StoreFrame) -> str:
+    """The store table as CSV text (every column the loader reads back)."""
+    import csv
+
+    numeric = {
+        "demand_units_per_day": stores.demand_units_per_day,
+        "on_hand_units": stores.on_hand_units,
+        "order_up_to_units": stores.order_up_to_units,
+        "lead_time_days": stores.lead_time_days,
+        "review_period_days": stores.review_period_days,
+        "order_weekday": stores.order_weekday,
+    }
+    text_cols = [c for c in stores.attributes if c != "id"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    has_s = bool((stores.reorder_point_units < float("inf")).any())
+    writer.writerow(["id", *text_cols, *numeric, *(["reorder_point_units"] if has_s else [])])
+    for i in range(len(stores)):
+        row = [stores.ids[i], *(stores.attributes[c][i] for c in text_cols)]
+        row += [repr(float(v[i])) if v.dtype.kind == "f" else int(v[i]) for v in numeric.values()]
+        if has_s:
+            s = stores.reorder_point_units[i]
+            row.append("" if s == float("inf") else repr(float(s)))
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def scenario_document(loaded: LoadedScenario) -> tuple[str, str]:
+    """(scenario YAML pointing at ``stores.csv``, store CSV): a self-contained copy."""
+    data = loaded.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["sites"]["stores"]["table"] = "stores.csv"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True), stores_to_csv(loaded.stores)
+
+
+def scenario_hash(content_yaml: str, stores_csv: str) -> str:
+    """Content address of a scenario: SHA-256 of its canonical data and its store table."""
+    canonical = json.dumps(yaml.safe_load(content_yaml), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((canonical + "\n" + stores_csv).encode()).hexdigest()
+
+
+class RunStore:
+    """Scenarios, runs and results in one database."""
+
+    def __init__(self, url: str | None = None, *, recover: bool = True) -> None:
+        self.url = normalise_url(url)
+        kwargs: dict[str, Any] = {"future": True}
+        if self.url.startswith("postgresql"):
+            kwargs["connect_args"] = {"connect_timeout": 5}
+            kwargs["pool_pre_ping"] = True
+        elif self.url.startswith("sqlite"):
+            path = self.url.removeprefix("sqlite:///")
+            if path and not Path(path).parent.exists():
+                raise StoreError(f"--db {path}: the folder '{Path(path).parent}' does not exist")
+        try:
+            self.engine: Engine = create_engine(self.url, **kwargs)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"cannot use database {redact(self.url)}: {exc}") from None
+        if self.url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self.migrate()
+        if recover:
+            self.recover_orphans()
+
+    # -- schema -------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (Alembic)."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        try:
+            with self.engine.begin() as connection:
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StoreError(f"cannot connect to {redact(self.url)}: {reason}") from None
+
+    def session(self) -> Session:
+        """A new ORM session."""
+        return self._session()
+
+    def close(self) -> None:
+        """Release connections."""
+        self.engine.dispose()
+
+    # -- scenarios ----------------------------------------------------------------------
+    def add_scenario(self, loaded: LoadedScenario, source: str = "file") -> str:
+        """Store a validated scenario (once per content); return its id."""
+        content, stores_csv = scenario_document(loaded)
+        ident = scenario_hash(content, stores_csv)
+        with self.session() as s, s.begin():
+            if s.get(ScenarioRow, ident) is None:
+                s.add(
+                    ScenarioRow(
+                        id=ident,
+                        name=loaded.scenario.name,
+                        title=loaded.scenario.title,
+                        source=source,
+                        content_yaml=content,
+                        stores_csv=stores_csv,
+                    )
+                )
+        return ident
+
+    def scenario_files(self, scenario_id: str, folder: Path) -> Path:
+        """Write a stored scenario into ``folder``; return the YAML path."""
+        with self.session() as s:
+            row = s.get(ScenarioRow, scenario_id)
+            if row is None:
+                raise StoreError(f"no scenario {scenario_id}")
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "stores.csv").write_text(row.stores_csv, encoding="utf-8")
+            path = folder / "scenario.yaml"
+            path.write_text(row.content_yaml, encoding="utf-8")
+            return path
+
+    def list_scenarios(self) -> list[dict[str, Any]]:
+        """Stored scenarios, newest first."""
+        with self.session() as s:
+            rows = s.scalars(select(ScenarioRow).order_by(ScenarioRow.created_at.desc())).all()
+            return [
+                {"id": r.id, "name": r.name, "title": r.title, "source": r.source, "created_at": r.created_at}
+                for r in rows
+            ]
+
+    # -- runs ---------------------------------------------------------------------------
+    def create_run(
+        self, scenario_id: str, params: dict[str, Any], seed: int, executor: str = "in-process"
+    ) -> str:
+        """A queued run owned by this process; returns its id."""
+        from aftershock import __version__
+
+        ident = uuid.uuid4().hex
+        with self.session() as s, s.begin():
+            s.add(
+                RunRow(
+                    id=ident,
+                    scenario_id=scenario_id,
+                    params=params,
+                    seed=seed,
+                    executor=executor,
+                    status="queued",
+                    progress=0.0,
+                    version=__version__,
+                    owner_pid=os.getpid(),
+                    owner_host=socket.gethostname(),
+                )
+            )
+        return ident
+
+    def start_run(self, run_id: str) -> None:
+        """Mark a run running, owned by the calling process."""
+        with self.session() as s, s.begin():
+            s.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(
+                    status="running",
+                    started_at=utcnow(),
+                    owner_pid=os.getpid(),
+                    owner_host=socket.gethostname(),
+                )
+            )
+
+    def set_progress(self, run_id: str, share: float) -> None:
+        """Record progress in [0, 1]."""
+        with self.session() as s, s.begin():
+            s.execute(
+                update(RunRow).where(RunRow.id == run_id).values(progress=float(min(max(share, 0.0), 1.0)))
+            )
+
+    def complete_run(self, run_id: str, result: Any) -> None:
+        """Store the result and mark the run done, in one transaction."""
+        summary = json.loads(json.dumps(result.summary, default=float))
+        metrics = summary.get("metrics", {})
+        daily = _daily_parquet(result)
+        regions = _regions_parquet(result)
+        with self.session() as s, s.begin():
+            s.add(
+                ResultRow(
+                    run_id=run_id,
+                    summary=summary,
+                    daily_parquet=daily,
+                    regions_parquet=regions,
+                    **{c: (metrics.get(c) or {}).get("mean") for c in METRIC_COLUMNS},
+                )
+            )
+            s.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(status="done", progress=1.0, finished_at=utcnow())
+            )
+
+    def fail_run(self, run_id: str, error: str) -> None:
+        """Mark a run failed with a message."""
+        with self.session() as s, s.begin():
+            s.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(status="failed", error=error[:2000], finished_at=utcnow())
+            )
+
+    def recover_orphans(self) -> int:
+        """Mark queued/running runs of this host whose process is gone as failed; return how many."""
+        host = socket.gethostname()
+        with self.session() as s, s.begin():
+            rows = s.scalars(
+                select(RunRow).where(RunRow.status.in_(("queued", "running")), RunRow.owner_host == host)
+            ).all()
+            dead = [r for r in rows if not _alive(r.owner_pid)]
+            for r in dead:
+                r.status = "failed"
+                r.error = "interrupted: the process running it stopped (crash or kill) before it finished"
+                r.finished_at = utcnow()
+            return len(dead)
+
+    def list_runs(
+        self, *, limit: int = 50, offset: int = 0, scenario: str | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of runs, newest first, and the total count."""
+        query = select(RunRow, ScenarioRow.name).join(ScenarioRow)
+        count = select(func.count()).select_from(RunRow).join(ScenarioRow)
+        if scenario:
+            query = query.where(ScenarioRow.name == scenario)
+            count = count.where(ScenarioRow.name == scenario)
+        with self.session() as s:
+            total = int(s.scalar(count) or 0)
+            rows = s.execute(query.order_by(RunRow.created_at.desc()).limit(limit).offset(offset)).all()
+            out = []
+            for run, name in rows:
+                item = _run_dict(run, name)
+                result = s.get(ResultRow, run.id) if run.status == "done" else None
+                if result is not None:
+                    item["metrics"] = {c: getattr(result, c) for c in METRIC_COLUMNS}
+                out.append(item)
+            return out, total
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """A run with its summary (when done)."""
+        with self.session() as s:
+            run = s.get(RunRow, run_id)
+            if run is None:
+                raise StoreError(f"no run with id '{run_id}'")
+            item = _run_dict(run, run.scenario.name)
+            result = s.get(ResultRow, run_id)
+            item["summary"] = result.summary if result is not None else None
+            return item
+
+    def daily(self, run_id: str) -> Any:
+        """Daily series of a finished run as a pandas DataFrame (replication, day, variables)."""
+        import pandas as pd
+
+        with self.session() as s:
+            result = s.get(ResultRow, run_id)
+            if result is None:
+                raise StoreError(f"run '{run_id}' has no result (not done, or no such run)")
+            return pd.read_parquet(io.BytesIO(result.daily_parquet))
+
+    def regions(self, run_id: str) -> Any:
+        """Lost sales per region and replication of a finished run (DataFrame)."""
+        import pandas as pd
+
+        with self.session() as s:
+            result = s.get(ResultRow, run_id)
+            if result is None or result.regions_parquet is None:
+                raise StoreError(f"run '{run_id}' has no regional result")
+            return pd.read_parquet(io.BytesIO(result.regions_parquet))
+
+    def export_run(self, run_id: str, path: Path) -> None:
+        """Write a finished run's daily series to Parquet or CSV (atomically)."""
+        from aftershock.io.results import write_atomic
+
+        frame = self.daily(run_id)
+        suffix = Path(path).suffix.lower()
+        if suffix == ".parquet":
+            write_atomic(Path(path), lambda tmp: frame.to_parquet(tmp, index=False))
+        elif suffix == ".csv":
+            write_atomic(Path(path), lambda tmp: frame.to_csv(tmp, index=False))
+        else:
+            from aftershock.errors import UsageError
+
+            raise UsageError(f"--out {path}: expected a .parquet or .csv file name")
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run and its result."""
+        with self.session() as s, s.begin():
+            if s.get(RunRow, run_id) is None:
+                raise StoreError(f"no run with id '{run_id}'")
+            s.execute(delete(ResultRow).where(ResultRow.run_id == run_id))
+            s.execute(delete(RunRow).where(RunRow.id == run_id))
+
+
+def _run_dict(run: RunRow, scenario_name: str) -> dict[str, Any]:
+    def iso(t: dt.datetime | None) -> str | None:
+        return None if t is None else t.isoformat()
+
+    return {
+        "id": run.id,
+        "scenario": scenario_name,
+        "scenario_id": run.scenario_id,
+        "kind": run.kind,
+        "params": run.params,
+        "seed": run.seed,
+        "executor": run.executor,
+        "status": run.status,
+        "progress": run.progress,
+        "error": run.error,
+        "version": run.version,
+        "created_at": iso(run.created_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+    }
+
+
+def _daily_parquet(result: Any) -> bytes:
+    ds = result.dataset
+    names = [v for v in ds.data_vars if ds[v].dims == ("replication", "day")]
+    frame = ds[names].drop_vars([c for c in ("date",) if c in ds.coords]).to_dataframe().reset_index()
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def _regions_parquet(result: Any) -> bytes | None:
+    ds = result.dataset
+    if "region" not in ds.coords or "store_lost_revenue_total" not in ds:
+        return None
+    lost = ds[["store_lost_revenue_total", "store_lost_units_total", "store_stockout_days"]]
+    by_region = lost.groupby("region").sum().to_dataframe().reset_index()
+    buf = io.BytesIO()
+    by_region.to_parquet(buf, index=False)
+    return buf.getvalue()
