@@ -81,3 +81,7 @@ class SolverError(AftershockError):
 
 class StoreError(AftershockError):
     """The run store cannot be reached or is inconsistent."""
+
+
+class NotFoundError(StoreError):
+    """A run or scenario id that the store does not hold."""

@@ -107,3 +107,56 @@ def runs_export(
     store = api.open_store(db)
     store.export_run(_resolve(store, run_id), out)
     console.print(f"wrote {out}")
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    db: DbOpt = None,
+    token_file: Annotated[
+        Path | None, typer.Option("--token-file", help="File holding the bearer token for writes.")
+    ] = None,
+    private_reads: Annotated[bool, typer.Option("--private-reads", help="Reads need the token too.")] = False,
+    run_workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes for runs.")] = 2,
+    demo_run: Annotated[bool, typer.Option(help="Start a demo run when the store has none.")] = True,
+) -> None:
+    """Serve the dashboard and the REST API (OpenAPI docs at /docs); runs are stored in --db.
+
+    Writes (upload, run, delete) need `Authorization: Bearer <token>` when the server is bound
+    beyond loopback (a token is generated and printed if no --token-file is given) or when
+    --token-file is set.
+    """
+    import secrets
+
+    import uvicorn
+
+    from aftershock.errors import UsageError
+    from aftershock.store import RunStore
+    from aftershock.web import Settings, create_app
+    from aftershock.web.settings import LOOPBACK
+
+    token = None
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UsageError(f"--token-file {token_file}: {exc.strerror}") from None
+        if len(token) < 16:
+            raise UsageError(f"--token-file {token_file}: expected a token of at least 16 characters")
+    elif host not in LOOPBACK:
+        token = secrets.token_urlsafe(24)
+        console.print(f"bound to {host}: writes need the bearer token [bold]{token}[/]")
+    if private_reads and token is None:
+        raise UsageError("--private-reads needs --token-file")
+    RunStore(db).close()  # fail here, with a clear message, if the database is unreachable
+    settings = Settings(
+        db=db,
+        host=host,
+        token=token,
+        public_reads=not private_reads,
+        run_workers=run_workers,
+        demo_run=demo_run,
+    )
+    console.print(f"aftershock dashboard on http://{host}:{port}  (API docs: /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

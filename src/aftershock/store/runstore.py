@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, select, updat
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from aftershock.errors import StoreError
+from aftershock.errors import NotFoundError, StoreError
 from aftershock.model.stores import LoadedScenario, StoreFrame
 from aftershock.store.models import METRIC_COLUMNS, ResultRow, RunRow, ScenarioRow, utcnow
 
@@ -178,7 +178,7 @@ class RunStore:
         with self.session() as s:
             row = s.get(ScenarioRow, scenario_id)
             if row is None:
-                raise StoreError(f"no scenario {scenario_id}")
+                raise NotFoundError(f"no scenario with id '{scenario_id}'")
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "stores.csv").write_text(row.stores_csv, encoding="utf-8")
             path = folder / "scenario.yaml"
@@ -311,7 +311,7 @@ class RunStore:
         with self.session() as s:
             run = s.get(RunRow, run_id)
             if run is None:
-                raise StoreError(f"no run with id '{run_id}'")
+                raise NotFoundError(f"no run with id '{run_id}'")
             item = _run_dict(run, run.scenario.name)
             result = s.get(ResultRow, run_id)
             item["summary"] = result.summary if result is not None else None
@@ -324,7 +324,7 @@ class RunStore:
         with self.session() as s:
             result = s.get(ResultRow, run_id)
             if result is None:
-                raise StoreError(f"run '{run_id}' has no result (not done, or no such run)")
+                raise NotFoundError(f"run '{run_id}' has no result (not done, or no such run)")
             return pd.read_parquet(io.BytesIO(result.daily_parquet))
 
     def regions(self, run_id: str) -> Any:
@@ -334,7 +334,7 @@ class RunStore:
         with self.session() as s:
             result = s.get(ResultRow, run_id)
             if result is None or result.regions_parquet is None:
-                raise StoreError(f"run '{run_id}' has no regional result")
+                raise NotFoundError(f"run '{run_id}' has no regional result")
             return pd.read_parquet(io.BytesIO(result.regions_parquet))
 
     def export_run(self, run_id: str, path: Path) -> None:
@@ -356,7 +356,7 @@ class RunStore:
         """Delete a run and its result."""
         with self.session() as s, s.begin():
             if s.get(RunRow, run_id) is None:
-                raise StoreError(f"no run with id '{run_id}'")
+                raise NotFoundError(f"no run with id '{run_id}'")
             s.execute(delete(ResultRow).where(ResultRow.run_id == run_id))
             s.execute(delete(RunRow).where(RunRow.id == run_id))
 
@@ -401,3 +401,20 @@ def _regions_parquet(result: Any) -> bytes | None:
     buf = io.BytesIO()
     by_region.to_parquet(buf, index=False)
     return buf.getvalue()
+
+
+def scenario_row(store: RunStore, scenario_id: str) -> dict[str, Any]:
+    """A stored scenario's metadata and YAML text."""
+    with store.session() as s:
+        row = s.get(ScenarioRow, scenario_id)
+        if row is None:
+            raise NotFoundError(f"no scenario with id '{scenario_id}'")
+        return {
+            "id": row.id,
+            "name": row.name,
+            "title": row.title,
+            "source": row.source,
+            "content_yaml": row.content_yaml,
+            "stores": row.stores_csv.count("\n") - 1,
+            "created_at": row.created_at.isoformat(),
+        }

@@ -1,0 +1,312 @@
+"""REST API. Every handler validates its input, calls the public API or the store, returns JSON."""
+
+from __future__ import annotations
+
+import hmac
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
+from starlette.exceptions import HTTPException
+
+from aftershock import api
+from aftershock.errors import Problem, ScenarioError
+from aftershock.recovery.compare import plan_variant
+from aftershock.web.graph_json import scenario_graph
+from aftershock.web.schemas import RunRequest, ValidateRequest
+from aftershock.web.state import ServerState
+
+router = APIRouter(prefix="/api")
+
+DAILY_SERIES = ("backlog_units", "stores_stocked_out", "stores_closed", "sales_units", "lost_units")
+
+
+def state(request: Request) -> ServerState:
+    """The server's shared state."""
+    return request.app.state.server
+
+
+def _bearer_ok(request: Request, token: str | None) -> bool:
+    header = request.headers.get("authorization", "")
+    given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    return bool(token) and hmac.compare_digest(given, token or "")
+
+
+def require_write(request: Request) -> None:
+    """Writes need the bearer token when the server says so."""
+    s = state(request).settings
+    if s.writes_need_token and not _bearer_ok(request, s.token):
+        raise HTTPException(
+            401, "this server needs a bearer token for writes", {"WWW-Authenticate": "Bearer"}
+        )
+
+
+def require_read(request: Request) -> None:
+    """Reads need the token unless they are public."""
+    s = state(request).settings
+    if not s.public_reads and not _bearer_ok(request, s.token):
+        raise HTTPException(401, "this server needs a bearer token for reads", {"WWW-Authenticate": "Bearer"})
+
+
+Read = Depends(require_read)
+Write = Depends(require_write)
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness."""
+    return {"status": "ok"}
+
+
+@router.get("/scenarios", dependencies=[Read])
+def list_scenarios(request: Request, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    """Bundled and uploaded scenarios (bundled first)."""
+    st = state(request)
+    bundled_ids = set(st.bundled.values())
+    items = []
+    meta = {b.name: b for b in api.scenarios()}
+    for name, sid in sorted(st.bundled.items()):
+        items.append(
+            {
+                "id": sid,
+                "ref": name,
+                "name": name,
+                "title": meta[name].title if name in meta else None,
+                "description": meta[name].description if name in meta else None,
+                "bundled": True,
+            }
+        )
+    for row in st.store.list_scenarios():
+        if row["id"] not in bundled_ids:
+            items.append(
+                {
+                    "id": row["id"],
+                    "ref": row["id"],
+                    "name": row["name"],
+                    "title": row["title"],
+                    "description": None,
+                    "bundled": False,
+                }
+            )
+    return {"total": len(items), "items": items[offset : offset + limit]}
+
+
+@router.get("/scenarios/{ref}", dependencies=[Read])
+def get_scenario(request: Request, ref: str) -> dict[str, Any]:
+    """A scenario's metadata, its YAML and what it holds."""
+    from aftershock.store.runstore import scenario_row
+
+    st = state(request)
+    sid, loaded = st.load(ref)
+    row = scenario_row(st.store, sid)
+    return {**row, "ref": ref, "summary": api.validate(loaded)}
+
+
+def _check_upload(scenario_text: str, stores_text: str | None) -> tuple[Path, Any]:
+    """Write an upload into a temp folder and validate it; 422 with located problems if bad."""
+    import yaml
+
+    folder = Path(tempfile.mkdtemp(prefix="aftershock-upload-"))
+    path = folder / "scenario.yaml"
+    path.write_text(scenario_text, encoding="utf-8")
+    try:
+        head = yaml.safe_load(scenario_text)
+    except yaml.YAMLError:
+        head = None
+    table = None
+    if isinstance(head, dict):
+        table = (
+            (((head.get("sites") or {}).get("stores") or {}) or {}).get("table")
+            if isinstance(head.get("sites"), dict)
+            else None
+        )
+    if stores_text is not None and isinstance(table, str):
+        name = Path(table).name
+        if name != table:
+            raise ScenarioError.from_problems(
+                [
+                    Problem(
+                        "scenario.yaml",
+                        "an uploaded scenario must name its table without folders",
+                        field="sites.stores.table",
+                    )
+                ]
+            )
+        (folder / name).write_text(stores_text, encoding="utf-8")
+    return path, api.load(path)
+
+
+@router.post("/validate", dependencies=[Read])
+def validate(body: ValidateRequest) -> dict[str, Any]:
+    """Validate a scenario text (and store table); 422 problem details if it is bad."""
+    _, loaded = _check_upload(body.scenario_yaml, body.stores_csv)
+    return api.validate(loaded)
+
+
+@router.post("/scenarios", status_code=201, dependencies=[Write])
+async def upload_scenario(
+    request: Request,
+    response: Response,
+    scenario: Annotated[UploadFile, File(description="Scenario YAML or JSON")],
+    stores: Annotated[UploadFile | None, File(description="Store table CSV")] = None,
+) -> dict[str, Any]:
+    """Upload a scenario and its store table; it is validated, stored and addressable by id."""
+    try:
+        text = (await scenario.read()).decode("utf-8")
+        table = None if stores is None else (await stores.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError.from_problems([Problem("upload", "files must be UTF-8 text")]) from None
+    _, loaded = _check_upload(text, table)
+    sid = state(request).store.add_scenario(loaded, "upload")
+    response.headers["Location"] = f"/api/scenarios/{sid}"
+    return {"id": sid, "name": loaded.name, "url": f"/api/scenarios/{sid}"}
+
+
+@router.get("/scenarios/{ref}/graph", dependencies=[Read])
+def graph(request: Request, ref: str) -> dict[str, Any]:
+    """Dependency (requires) and attack-path (control) graph for Cytoscape.js."""
+    _, loaded = state(request).load(ref)
+    return scenario_graph(loaded)
+
+
+@router.get("/scenarios/{ref}/impact", dependencies=[Read])
+def impact(
+    request: Request, ref: str, service: Annotated[str | None, Query(max_length=128)] = None
+) -> dict[str, Any]:
+    """Blast radius if ``service`` (default: the scenario's entry point) is compromised."""
+    _, loaded = state(request).load(ref)
+    report = api.impact(loaded, service=service, max_order=1)
+    first = report["views"][0]
+    return {
+        "compromise": report["compromise"],
+        "compromised": report["compromised"],
+        "isolated": report["isolated"],
+        "sell_capacity_share": first["sell_capacity_share"],
+        "store_groups": [g for g in first["store_groups"] if g["status"] != "full"],
+        "services": first["services"],
+        "single_points_of_failure": report["cuts"],
+    }
+
+
+def run_params(st: ServerState, body: RunRequest) -> dict[str, Any]:
+    """The run's parameters as overrides of the scenario (validated by loading)."""
+    import json
+
+    overrides: list[str] = []
+    if body.horizon_days is not None:
+        overrides.append(f"horizon_days={body.horizon_days}")
+    if body.pause_days is not None:
+        overrides.append(f"incident.pause_days={body.pause_days}")
+    if body.order_cap is not None:
+        overrides.append(f"plan.order_cap={body.order_cap}")
+    if body.policy is not None:
+        overrides.append(f"plan.allocation={json.dumps(body.policy)}")
+    if body.surge_shifts is not None:
+        _, loaded = st.load(body.scenario, overrides)
+        variant = plan_variant(loaded, loaded.scenario.plan.allocation, None, body.surge_shifts)
+        surge = [s.model_dump(mode="json") for s in variant.scenario.plan.surge]
+        overrides.append(f"plan.surge={json.dumps(surge)}")
+    return {"replications": body.replications, "overrides": overrides, "request": body.model_dump()}
+
+
+@router.post("/runs", status_code=202, dependencies=[Write])
+def start_run(request: Request, response: Response, body: RunRequest) -> dict[str, Any]:
+    """Queue a simulation; poll the returned URL for status and progress."""
+    st = state(request)
+    if body.replications > st.settings.max_replications:
+        raise HTTPException(422, f"replications: at most {st.settings.max_replications} on this server")
+    run_id = st.start_run(body.scenario, run_params(st, body), body.seed)
+    response.headers["Location"] = f"/api/runs/{run_id}"
+    return {"id": run_id, "status": "queued", "url": f"/api/runs/{run_id}", "page": f"/runs/{run_id}"}
+
+
+@router.get("/runs", dependencies=[Read])
+def list_runs(
+    request: Request,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    scenario: Annotated[str | None, Query(max_length=128)] = None,
+) -> dict[str, Any]:
+    """A page of runs, newest first."""
+    rows, total = state(request).store.list_runs(limit=limit, offset=offset, scenario=scenario)
+    return {"total": total, "limit": limit, "offset": offset, "items": rows}
+
+
+@router.get("/runs/{run_id}", dependencies=[Read])
+def get_run(request: Request, run_id: str) -> dict[str, Any]:
+    """Status, progress and (when done) the summary of a run."""
+    return state(request).store.get_run(run_id)
+
+
+@router.get("/runs/{run_id}/daily", dependencies=[Read])
+def daily(request: Request, run_id: str) -> dict[str, Any]:
+    """Daily series (mean and 90% band over replications)."""
+    frame = state(request).store.daily(run_id)
+    grouped = frame.groupby("day")
+    out: dict[str, Any] = {"day": [int(d) for d in grouped.groups]}
+    for name in DAILY_SERIES:
+        q = grouped[name]
+        out[name] = {
+            "mean": [float(x) for x in q.mean()],
+            "p5": [float(x) for x in q.quantile(0.05)],
+            "p95": [float(x) for x in q.quantile(0.95)],
+        }
+    run = state(request).store.get_run(run_id)
+    out["start_date"] = (run.get("summary") or {}).get("start_date")
+    return out
+
+
+@router.get("/runs/{run_id}/regions", dependencies=[Read])
+def regions(request: Request, run_id: str) -> list[dict[str, Any]]:
+    """Lost sales and stockout days per region (means over replications)."""
+    frame = state(request).store.regions(run_id)
+    means = frame.drop(columns=["replication"]).groupby("region").mean().reset_index()
+    return [
+        {
+            "region": str(r.region),
+            "lost_revenue": float(r.store_lost_revenue_total),
+            "lost_units": float(r.store_lost_units_total),
+            "stockout_store_days": float(r.store_stockout_days),
+        }
+        for r in means.sort_values("store_lost_revenue_total", ascending=False).itertuples()
+    ]
+
+
+@router.get("/runs/{run_id}/export.{fmt}", dependencies=[Read])
+def export(request: Request, run_id: str, fmt: str) -> FileResponse:
+    """Download the daily series as CSV or Parquet."""
+    if fmt not in ("csv", "parquet"):
+        raise HTTPException(404, f"no export format '{fmt}' (csv or parquet)")
+    folder = Path(tempfile.mkdtemp(prefix="aftershock-export-"))
+    target = folder / f"run-{run_id[:12]}.{fmt}"
+    state(request).store.export_run(run_id, target)
+    media = "text/csv" if fmt == "csv" else "application/vnd.apache.parquet"
+    return FileResponse(target, media_type=media, filename=target.name)
+
+
+@router.delete("/runs/{run_id}", status_code=204, dependencies=[Write])
+def delete_run(request: Request, run_id: str) -> Response:
+    """Delete a run and its results."""
+    state(request).store.delete_run(run_id)
+    return Response(status_code=204)
+
+
+@router.get("/compare", dependencies=[Read])
+def compare(
+    request: Request, ids: Annotated[list[str], Query(min_length=1, max_length=10)]
+) -> dict[str, Any]:
+    """Two or more runs side by side: headline metrics and their backlog curves."""
+    store = state(request).store
+    runs = []
+    for run_id in ids:
+        run = store.get_run(run_id)
+        backlog = None
+        if run["status"] == "done":
+            frame = store.daily(run_id)
+            backlog = [float(x) for x in frame.groupby("day")["backlog_units"].mean()]
+        runs.append({**run, "backlog_mean": backlog})
+    return {"runs": runs}

@@ -1,0 +1,98 @@
+"""The FastAPI application: REST API under /api, dashboard pages, static files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aftershock import __version__, api
+from aftershock.store import RunStore
+from aftershock.web import api_routes, pages, problems
+from aftershock.web.settings import Settings
+from aftershock.web.state import ServerState
+from aftershock.web.worker import RunQueue
+
+log = logging.getLogger("aftershock.web")
+HERE = Path(__file__).parent
+
+
+class BodyLimit:
+    """Reject request bodies over ``limit`` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await problems.problem(413, f"request body over {self.limit} bytes")(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await problems.problem(413, f"request body over {self.limit} bytes")(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def register_bundled(store: RunStore) -> dict[str, str]:
+    """Put every bundled scenario in the store; return name -> id."""
+    return {b.name: store.add_scenario(api.load(b.name), "bundled") for b in api.scenarios()}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for ``settings``; the store opens (and migrates) when the app starts."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = RunStore(settings.db)
+        queue = RunQueue(store.url, settings.run_workers)
+        server = ServerState(settings=settings, store=store, queue=queue)
+        server.bundled = register_bundled(store)
+        app.state.server = server
+        if settings.demo_run and store.list_runs(limit=1)[1] == 0:
+            server.start_run(
+                "coop-kaseya-2021", {"replications": 20, "overrides": [], "request": {"demo": True}}, 7
+            )
+        try:
+            yield
+        finally:
+            queue.close()
+            store.close()
+
+    app = FastAPI(
+        title="aftershock",
+        version=__version__,
+        description="What a cyberattack on one supplier does to your stores, and the fastest way back.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(api_routes.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app

@@ -1,0 +1,111 @@
+"""The dependency and attack-path graph of a scenario as nodes and edges for Cytoscape.js.
+
+Stores are grouped by the rule that selects them (``pos_system=main``: 800 stores), so a
+chain of thousands of stores stays a readable graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aftershock.model.checks import site_kinds
+from aftershock.model.network import SiteSelector
+from aftershock.model.stores import LoadedScenario
+
+
+def _selector_text(sel: SiteSelector) -> str:
+    if sel.id:
+        return sel.id
+    if sel.ids:
+        return ",".join(sel.ids)
+    if sel.where:
+        return " & ".join(f"{k}={v}" for k, v in sel.where.items())
+    return f"every {sel.kind}"
+
+
+def scenario_graph(loaded: LoadedScenario) -> dict[str, Any]:
+    """``{"nodes": [...], "edges": [...]}`` in Cytoscape's element format."""
+    scenario, stores = loaded.scenario, loaded.stores
+    kinds = site_kinds(scenario, stores)
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: list[dict[str, Any]] = []
+    party_name = {p.id: p.name or p.id for p in scenario.parties}
+    for svc in scenario.services:
+        nodes[svc.id] = {
+            "data": {
+                "id": svc.id,
+                "label": f"{svc.id}\n({party_name.get(svc.party, svc.party)})",
+                "type": "service",
+                "kind": svc.kind,
+                "party": svc.party,
+            }
+        }
+
+    def site_node(site: str, capability: str) -> str:
+        ident = f"{site}/{capability}"
+        if ident not in nodes:
+            nodes[ident] = {"data": {"id": ident, "label": ident, "type": kinds.get(site, "site")}}
+        return ident
+
+    for i, rule in enumerate(scenario.requires):
+        if rule.service is not None:
+            target = rule.service
+        else:
+            assert rule.site is not None and rule.capability is not None
+            sel = rule.site
+            if sel.id and kinds.get(sel.id) != "store":
+                target = site_node(sel.id, rule.capability.value)
+            else:
+                text = _selector_text(sel)
+                count = (
+                    int(stores.select(sel.where).sum())
+                    if sel.where
+                    else (len(stores) if sel.kind == "store" else len(sel.ids or [sel.id]))
+                )
+                target = f"stores[{text}]/{rule.capability.value}"
+                nodes.setdefault(
+                    target,
+                    {
+                        "data": {
+                            "id": target,
+                            "label": f"{count} stores ({text})\n{rule.capability.value}",
+                            "type": "stores",
+                            "stores": count,
+                        }
+                    },
+                )
+        for g, group in enumerate(rule.groups):
+            for alt in group:
+                if alt.service is not None:
+                    source = alt.service
+                else:
+                    assert alt.site is not None and alt.capability is not None
+                    source = site_node(alt.site, alt.capability.value)
+                label = "" if alt.factor >= 1 else f"×{alt.factor:g}"
+                if len(group) > 1:
+                    label = (label + " or").strip()
+                edges.append(
+                    {
+                        "data": {
+                            "id": f"r{i}.{g}.{source}",
+                            "source": source,
+                            "target": target,
+                            "type": "requires",
+                            "label": label,
+                            "group": g,
+                        }
+                    }
+                )
+    for i, edge in enumerate(scenario.control):
+        edges.append(
+            {
+                "data": {
+                    "id": f"c{i}",
+                    "source": edge.from_,
+                    "target": edge.to,
+                    "type": "control",
+                    "label": f"p={edge.p:g}",
+                }
+            }
+        )
+    return {"nodes": list(nodes.values()), "edges": edges, "compromise": scenario.incident.compromise.service}

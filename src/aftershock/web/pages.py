@@ -1,0 +1,97 @@
+"""Dashboard pages: server-rendered with Jinja2; charts and the graph are drawn in the browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from aftershock import api
+from aftershock.policies import allocation_policies
+from aftershock.web.api_routes import list_scenarios, require_read, state
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def render(request: Request, template: str, **context: Any) -> HTMLResponse:
+    """A page; templates autoescape everything they print."""
+    require_read(request)
+    return templates.TemplateResponse(
+        request, template, {"needs_token": state(request).settings.writes_need_token, **context}
+    )
+
+
+@router.get("/static-plotly.js")
+def plotly_js() -> FileResponse:
+    """Plotly's JS from the installed plotly package: no CDN, works offline."""
+    import plotly
+
+    return FileResponse(
+        Path(plotly.__file__).parent / "package_data" / "plotly.min.js", media_type="text/javascript"
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    """Scenarios: list, upload, validate."""
+    return render(request, "scenarios.html", scenarios=list_scenarios(request, 500, 0)["items"])
+
+
+@router.get("/scenarios/{ref}", response_class=HTMLResponse)
+def scenario_page(request: Request, ref: str) -> HTMLResponse:
+    """One scenario: what it holds, its YAML, links to the graph and to a new run."""
+    from aftershock.store.runstore import scenario_row
+
+    st = state(request)
+    sid, loaded = st.load(ref)
+    return render(
+        request,
+        "scenario.html",
+        ref=ref,
+        row=scenario_row(st.store, sid),
+        summary=api.validate(loaded),
+        scenario=loaded.scenario,
+    )
+
+
+@router.get("/scenarios/{ref}/graph", response_class=HTMLResponse)
+def graph_page(request: Request, ref: str) -> HTMLResponse:
+    """The interactive dependency and attack-path graph."""
+    _, loaded = state(request).load(ref)
+    return render(request, "graph.html", ref=ref, scenario_name=loaded.name)
+
+
+@router.get("/runs/new", response_class=HTMLResponse)
+def new_run(request: Request, scenario: str | None = Query(None, max_length=128)) -> HTMLResponse:
+    """The run form."""
+    return render(
+        request,
+        "run_new.html",
+        scenarios=list_scenarios(request, 500, 0)["items"],
+        selected=scenario,
+        policies=sorted(allocation_policies()),
+    )
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs_page(request: Request, offset: int = Query(0, ge=0)) -> HTMLResponse:
+    """Stored runs, newest first, with checkboxes to compare."""
+    rows, total = state(request).store.list_runs(limit=25, offset=offset)
+    return render(request, "runs.html", runs=rows, total=total, offset=offset)
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(request: Request, run_id: str) -> HTMLResponse:
+    """A run: progress while it runs; then headline, charts, regions, downloads."""
+    return render(request, "run.html", run=state(request).store.get_run(run_id))
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, ids: list[str] = Query(..., min_length=1, max_length=10)) -> HTMLResponse:
+    """Runs side by side."""
+    store = state(request).store
+    return render(request, "compare.html", runs=[store.get_run(i) for i in ids], ids=ids)

@@ -1,0 +1,26 @@
+"""Server settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server runs: database, who may write and read, limits."""
+
+    db: str | None = None
+    host: str = "127.0.0.1"
+    token: str | None = None
+    public_reads: bool = True
+    max_body_bytes: int = 5 * 2**20
+    run_workers: int = 2
+    max_replications: int = 2000
+    demo_run: bool = True
+
+    @property
+    def writes_need_token(self) -> bool:
+        """Writes need the bearer token when bound beyond loopback or when a token is set."""
+        return self.token is not None or self.host not in LOOPBACK

@@ -1,0 +1,58 @@
+"""What the running server holds: the store, the run queue, scenario files on disk."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aftershock import api
+from aftershock.errors import NotFoundError
+from aftershock.model.stores import LoadedScenario
+from aftershock.store import RunStore
+from aftershock.web.settings import Settings
+from aftershock.web.worker import RunQueue
+
+HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass
+class ServerState:
+    """Shared by every request of one server process."""
+
+    settings: Settings
+    store: RunStore
+    queue: RunQueue
+    bundled: dict[str, str] = field(default_factory=dict)  # name -> scenario id
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="aftershock-web-")))
+
+    def scenario_id(self, ref: str) -> str:
+        """Store id of a bundled name or of a stored id; 404 otherwise."""
+        if ref in self.bundled:
+            return self.bundled[ref]
+        if HASH.match(ref):
+            return ref
+        known = ", ".join(sorted(self.bundled))
+        raise NotFoundError(f"no scenario '{ref}' (bundled: {known}; uploaded ones are addressed by id)")
+
+    def scenario_path(self, scenario_id: str) -> Path:
+        """The stored scenario as files on disk (written once)."""
+        target = self.folder / scenario_id
+        path = target / "scenario.yaml"
+        if not path.is_file():
+            self.store.scenario_files(scenario_id, target)
+        return path
+
+    def load(self, ref: str, overrides: list[str] | None = None) -> tuple[str, LoadedScenario]:
+        """(store id, validated scenario) for a reference, with overrides applied."""
+        sid = self.scenario_id(ref)
+        return sid, api.load(self.scenario_path(sid), overrides)
+
+    def start_run(self, ref: str, params: dict[str, Any], seed: int) -> str:
+        """Validate, queue and hand a run to the workers; return its id."""
+        sid, _ = self.load(ref, params.get("overrides"))
+        run_id = self.store.create_run(sid, params, seed, "web-worker")
+        self.queue.submit(run_id, sid, params, seed)
+        return run_id

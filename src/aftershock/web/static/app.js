@@ -1,0 +1,99 @@
+// Shared helpers: authorised fetch, problem rendering, the upload and run forms.
+"use strict";
+
+function token() {
+  const field = document.getElementById("token");
+  if (field && field.value) sessionStorage.setItem("aftershock-token", field.value);
+  return sessionStorage.getItem("aftershock-token") || "";
+}
+
+async function api(path, options = {}) {
+  const headers = Object.assign({}, options.headers || {});
+  const t = token();
+  if (t) headers["Authorization"] = "Bearer " + t;
+  const response = await fetch(path, Object.assign({}, options, { headers }));
+  let body = null;
+  const type = response.headers.get("content-type") || "";
+  if (type.includes("json")) body = await response.json();
+  return { ok: response.ok, status: response.status, body };
+}
+
+// A problem body (RFC 9457) as a list the user can read; text only, never HTML.
+function showProblem(target, body) {
+  target.replaceChildren();
+  const head = document.createElement("p");
+  head.className = "error";
+  head.textContent = (body && body.detail) || "Request failed";
+  target.appendChild(head);
+  const items = (body && body.problems) || [];
+  if (items.length) {
+    const list = document.createElement("ul");
+    list.className = "problems";
+    for (const p of items) {
+      const li = document.createElement("li");
+      const where = [p.source, p.line ? "line " + p.line : null, p.row ? "row " + p.row : null].filter(Boolean).join(" ");
+      li.textContent = where + (p.field ? " · " + p.field : "") + ": " + p.message;
+      list.appendChild(li);
+    }
+    target.appendChild(list);
+  }
+}
+
+function say(target, text, cls) {
+  target.replaceChildren();
+  const p = document.createElement("p");
+  if (cls) p.className = cls;
+  p.textContent = text;
+  target.appendChild(p);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const field = document.getElementById("token");
+  if (field) field.value = sessionStorage.getItem("aftershock-token") || "";
+
+  const upload = document.getElementById("upload");
+  if (upload) {
+    upload.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const out = document.getElementById("upload-result");
+      say(out, "Validating…");
+      const data = new FormData();
+      data.append("scenario", document.getElementById("scenario-file").files[0]);
+      const stores = document.getElementById("stores-file").files[0];
+      if (stores) data.append("stores", stores);
+      const r = await api("/api/scenarios", { method: "POST", body: data });
+      if (r.ok) {
+        out.replaceChildren();
+        const p = document.createElement("p");
+        p.className = "ok";
+        p.textContent = "Uploaded " + r.body.name + ". ";
+        const a = document.createElement("a");
+        a.href = "/scenarios/" + r.body.id;
+        a.textContent = "Open it";
+        p.appendChild(a);
+        out.appendChild(p);
+      } else {
+        showProblem(out, r.body);
+      }
+    });
+  }
+
+  const form = document.getElementById("run-form");
+  if (form) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const out = document.getElementById("run-result");
+      const body = {};
+      for (const [key, value] of new FormData(form).entries()) {
+        if (value === "") continue;
+        if (["replications", "seed", "horizon_days", "pause_days", "surge_shifts"].includes(key)) body[key] = Number(value);
+        else if (key === "order_cap") body[key] = value === "none" ? "none" : Number(value);
+        else body[key] = value;
+      }
+      say(out, "Starting…");
+      const r = await api("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      if (r.ok) window.location.href = r.body.page;
+      else showProblem(out, r.body);
+    });
+  }
+});

@@ -1,0 +1,13 @@
+// The compare page: overlay the backlog curves of the selected runs.
+"use strict";
+document.addEventListener("DOMContentLoaded", async () => {
+  const box = document.getElementById("chart-compare");
+  const ids = box.dataset.ids.split(",").filter(Boolean);
+  const query = ids.map((id) => "ids=" + encodeURIComponent(id)).join("&");
+  const r = await api("/api/compare?" + query);
+  if (!r.ok) return showProblem(box, r.body);
+  const traces = r.body.runs.filter((run) => run.backlog_mean).map((run) => ({
+    y: run.backlog_mean, name: run.id.slice(0, 8) + " " + run.scenario, mode: "lines",
+  }));
+  Plotly.newPlot(box, traces, { margin: { t: 10 }, xaxis: { title: "day" }, yaxis: { title: "backlog (units)" } }, { responsive: true });
+});

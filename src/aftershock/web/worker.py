@@ -1,0 +1,52 @@
+"""Runs execute in worker processes, never in the event loop, so the API stays responsive."""
+
+from __future__ import annotations
+
+import multiprocessing
+import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+
+def execute_run(db: str, run_id: str, scenario_id: str, params: dict[str, Any], seed: int) -> str:
+    """Worker-process entry: materialise the stored scenario, simulate, store the result."""
+    from aftershock import api
+    from aftershock.store import RunStore
+
+    store = RunStore(db, recover=False)
+    try:
+        with tempfile.TemporaryDirectory(prefix="aftershock-run-") as folder:
+            path = store.scenario_files(scenario_id, Path(folder))
+            api.simulate_and_save(
+                path,
+                db=store,
+                replications=int(params.get("replications", 100)),
+                seed=seed,
+                overrides=list(params.get("overrides", [])),
+                run_id=run_id,
+            )
+    except Exception as exc:  # recorded on the run; the pool keeps going
+        if store.get_run(run_id)["status"] != "failed":
+            store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
+        return "failed"
+    finally:
+        store.close()
+    return "done"
+
+
+class RunQueue:
+    """A pool of worker processes fed with queued runs."""
+
+    def __init__(self, db: str, workers: int) -> None:
+        self.db = db
+        self._pool = ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn"))
+        self.futures: dict[str, Future[str]] = {}
+
+    def submit(self, run_id: str, scenario_id: str, params: dict[str, Any], seed: int) -> None:
+        """Queue a stored run."""
+        self.futures[run_id] = self._pool.submit(execute_run, self.db, run_id, scenario_id, params, seed)
+
+    def close(self) -> None:
+        """Stop accepting work; running jobs are cancelled with the processes."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
