@@ -185,11 +185,8 @@ def _frame(numeric: dict[str, np.ndarray], text: dict[str, np.ndarray], d: Store
     order_up_to = np.where(
         np.isnan(numeric["order_up_to_units"]), demand * d.cover_days, numeric["order_up_to_units"]
     )
-    if d.initial_cover_days is not None:
-        initial = demand * d.initial_cover_days
-    else:
-        # on average a store is half a review period past its last delivery
-        initial = np.maximum(order_up_to - demand * review / 2.0, 0.0)
+    # NaN: the engine starts such stores in their steady state (stock and stock on the way)
+    initial = demand * d.initial_cover_days if d.initial_cover_days is not None else np.full(n, np.nan)
     on_hand = np.where(np.isnan(numeric["on_hand_units"]), initial, numeric["on_hand_units"])
     default_s = np.inf if d.reorder_point_days is None else None
     reorder = numeric["reorder_point_units"]

@@ -121,7 +121,8 @@ class StoreDefaults(Strict):
     initial_cover_days: Annotated[float, Field(ge=0)] | None = Field(
         None,
         description="initial stock in days of demand when on_hand_units is absent "
-        "(default: the order-up-to level less half a review period of demand)",
+        "(default: each store starts in its steady state: stock on the shelf and on the way "
+        "as if it had been ordering normally before day 0)",
     )
     reorder_point_days: Annotated[float, Field(ge=0)] | None = Field(
         None,

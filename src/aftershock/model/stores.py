@@ -33,7 +33,7 @@ class StoreFrame:
 
     ids: np.ndarray
     demand_units_per_day: np.ndarray
-    on_hand_units: np.ndarray
+    on_hand_units: np.ndarray  # NaN: start in the steady state (see sim.inputs.steady_state)
     order_up_to_units: np.ndarray
     reorder_point_units: np.ndarray  # +inf: order up to S at every review
     lead_time_days: np.ndarray

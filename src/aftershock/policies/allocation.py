@@ -29,7 +29,8 @@ def proportional(
 ) -> np.ndarray:
     """Every open line gets the same fraction of what it is owed: capacity / total owed."""
     total = open_units.sum(axis=(1, 2, 3))
-    share = np.divide(capacity_units, total, out=np.ones_like(total), where=total > 0)
+    # only lines owed more than the capacity are scaled (also avoids dividing by tiny totals)
+    share = np.divide(capacity_units, total, out=np.ones_like(total), where=total > capacity_units)
     return open_units * np.minimum(share, 1.0)[:, None, None, None]
 
 
@@ -101,7 +102,7 @@ def planned(
     owed = open_units.sum(axis=2)
     want = np.minimum(context.planned_units[None, :, :], owed)
     total = want.sum(axis=(1, 2))
-    scale = np.minimum(np.divide(capacity_units, total, out=np.ones_like(total), where=total > 0), 1.0)
+    scale = np.divide(capacity_units, total, out=np.ones_like(total), where=total > capacity_units)
     first = fill_oldest_first(open_units, order_day, want * scale[:, None, None])
     rest = fill_in_priority_order(open_units - first, order_day, capacity_units - first.sum(axis=(1, 2, 3)))
     return first + rest

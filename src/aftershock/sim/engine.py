@@ -89,7 +89,9 @@ class State:
         ring = int(inp.lead_time_days.max()) + 1
         return cls(
             on_hand=np.broadcast_to(inp.initial_on_hand, (reps, s, i)).copy(),
-            pipeline=np.zeros((reps, s, ring, i)),
+            pipeline=np.broadcast_to(
+                np.moveaxis(inp.initial_pipeline, 2, 1)[:, :ring], (reps, s, ring, i)
+            ).copy(),
             open_units=np.zeros((reps, s, inp.open_slots, i)),
             order_day=np.full((reps, s, inp.open_slots), EMPTY_SLOT, dtype=np.int64),
             loyalty=np.ones((reps, s)),
@@ -225,7 +227,8 @@ def surge_on(profile: np.ndarray, inp: SimInputs, day: int, reps: int) -> np.nda
 
 def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.ndarray:
     """Step 5: stores on their review day order up to their level, if ordering works."""
-    due = np.flatnonzero(((day - inp.order_weekday) % inp.review_period_days) == 0)
+    # order_weekday is a calendar weekday (0 = Monday); day 0 falls on first_weekday
+    due = np.flatnonzero(((inp.first_weekday + day - inp.order_weekday) % inp.review_period_days) == 0)
     qty = np.zeros_like(state.on_hand)
     if not due.size:
         return qty

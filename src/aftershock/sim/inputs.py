@@ -25,6 +25,7 @@ class SimInputs:
     # stores × items
     base_demand: np.ndarray  # (S, I) mean units a day before weekday factors
     initial_on_hand: np.ndarray  # (S, I)
+    initial_pipeline: np.ndarray  # (S, I, B) units arriving on day b (b < B)
     order_up_to: np.ndarray  # (S, I)
     reorder_point: np.ndarray  # (S, I) +inf: order at every review
     lead_time_days: np.ndarray  # (S,) >= 1
@@ -145,6 +146,39 @@ def _store_rank(loaded: LoadedScenario) -> np.ndarray:
     return np.array([rank.get(v, len(order)) for v in values.tolist()], dtype=np.int64)
 
 
+def steady_state(
+    given: np.ndarray,
+    demand: np.ndarray,
+    order_up_to: np.ndarray,
+    review: np.ndarray,
+    lead: np.ndarray,
+    weekday: np.ndarray,
+    shares: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    # ``weekday`` is the order day counted from day 0 (any integer; taken modulo R)
+    """Initial stock (S, I) and stock on the way (S, I, B) of stores ordering normally before day 0.
+
+    A store last ordered at the end of day -k (1 <= k <= R); each of its orders was R days of demand
+    and takes L days to arrive, so the orders placed at -k, -k-R, ... that arrive on or after
+    day 0 are still on the way, and the shelf holds S less k - 1 days of sales less those orders.
+    Stores whose ``given`` stock is not NaN start with exactly that and nothing on the way.
+    """
+    ring = int(lead.max()) + 1
+    k = ((-weekday - 1) % review) + 1
+    on_the_way = np.zeros((demand.size, ring))
+    for j in range(int(np.ceil(ring / max(int(review.min()), 1))) + 1):
+        arrival = lead - k - j * review  # day the order placed at -k - j·R arrives
+        ok = (arrival >= 0) & (arrival < ring)
+        rows = np.flatnonzero(ok)
+        on_the_way[rows, arrival[rows]] += review[rows] * demand[rows]
+    # orders are placed at the end of a day: k - 1 days of sales since the last one
+    steady = np.maximum(order_up_to - (k - 1) * demand - on_the_way.sum(axis=1), 0.0)
+    is_given = ~np.isnan(given)
+    shelf = np.where(is_given, given, steady)
+    on_the_way[is_given] = 0.0
+    return shelf[:, None] * shares[None, :], on_the_way[:, None, :] * shares[None, :, None]
+
+
 def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimInputs:
     """Compile a validated scenario into engine inputs.
 
@@ -164,6 +198,15 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
     plan = scenario.plan
     cap = plan.order_cap
     pick, delivery, cost = _surge_profile(loaded)
+    on_hand, pipeline = steady_state(
+        stores.on_hand_units,
+        stores.demand_units_per_day,
+        stores.order_up_to_units,
+        stores.review_period_days,
+        np.maximum(stores.lead_time_days, 1),
+        (stores.order_weekday - (scenario.start_date.weekday() if scenario.start_date else 0)),
+        shares,
+    )
     dc = scenario.sites.dcs[0] if scenario.sites.dcs else None
     online = [c for c in scenario.sites.channels if c.kind == "online"]
     return SimInputs(
@@ -172,7 +215,8 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
         horizon_days=scenario.horizon_days,
         first_weekday=scenario.start_date.weekday() if scenario.start_date else 0,
         base_demand=base,
-        initial_on_hand=stores.on_hand_units[:, None] * shares[None, :],
+        initial_on_hand=on_hand,
+        initial_pipeline=pipeline,
         order_up_to=stores.order_up_to_units[:, None] * shares[None, :],
         reorder_point=stores.reorder_point_units[:, None] * shares[None, :],
         lead_time_days=np.maximum(stores.lead_time_days, 1),

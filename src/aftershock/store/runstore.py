@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -85,12 +86,20 @@ def stores_to_csv(stores: StoreFrame) -> str:
     writer.writerow(["id", *text_cols, *numeric, *(["reorder_point_units"] if has_s else [])])
     for i in range(len(stores)):
         row = [stores.ids[i], *(stores.attributes[c][i] for c in text_cols)]
-        row += [repr(float(v[i])) if v.dtype.kind == "f" else int(v[i]) for v in numeric.values()]
+        row += [_cell(v[i]) for v in numeric.values()]
         if has_s:
             s = stores.reorder_point_units[i]
             row.append("" if s == float("inf") else repr(float(s)))
         writer.writerow(row)
     return out.getvalue()
+
+
+def _cell(value: Any) -> str | int:
+    """A numeric cell: whole numbers as ints, NaN (not given) as an empty cell."""
+    if isinstance(value, np.integer):
+        return int(value)
+    number = float(value)
+    return "" if number != number else repr(number)
 
 
 def scenario_document(loaded: LoadedScenario) -> tuple[str, str]:

@@ -8,7 +8,10 @@ function line(parent, text, tag = "p") {
   return el;
 }
 
+let shown = 0;  // the newest selection wins when answers arrive out of order
+
 async function showNode(cy, ref, node) {
+  const ticket = ++shown;
   const panel = document.getElementById("details");
   panel.replaceChildren();
   line(panel, node.data("label"), "h2");
@@ -20,6 +23,7 @@ async function showNode(cy, ref, node) {
   if (node.data("type") !== "service") return;
   line(panel, "Blast radius if compromised:", "h3");
   const r = await api("/api/scenarios/" + encodeURIComponent(ref) + "/impact?service=" + encodeURIComponent(node.id()));
+  if (ticket !== shown) return;
   if (!r.ok) return showProblem(panel, r.body);
   const impact = r.body;
   for (const c of impact.compromised) cy.getElementById(c.service).addClass("blast");

@@ -1,0 +1,134 @@
+"""The dashboard in a real headless Chromium (Debian's), against the real server on 127.0.0.1.
+
+Screenshots of each page go to a temporary folder, and to docs/img when
+AFTERSHOCK_SCREENSHOTS=1 (how the README's pictures are made).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DOCS_IMG = Path(__file__).parents[2] / "docs" / "img"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    exe = shutil.which("aftershock") or str(Path(sys.executable).parent / "aftershock")
+    proc = subprocess.Popen(
+        [exe, "serve", "--port", str(port), "--db", str(folder / "runs.db")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=folder,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/api/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("server did not start: " + proc.stdout.read().decode() if proc.stdout else "")
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def page(server: str, tmp_path_factory: pytest.TempPathFactory):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    target = Path(os.environ.get("AFTERSHOCK_SHOT_DIR", "/tmp")) / f"aftershock-{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    if os.environ.get("AFTERSHOCK_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS_IMG / f"{name}.png"), full_page=False)
+
+
+def test_upload_with_an_error_shows_the_message(server: str, page, tmp_path: Path) -> None:
+    from aftershock.testing import scenario_dict, write_scenario
+
+    path = write_scenario(tmp_path, scenario_dict(horizon_day=3))
+    page.goto(server + "/")
+    assert page.get_by_role("link", name="ocs-2022").is_visible()
+    assert page.get_by_role("link", name="coop-kaseya-2021").is_visible()
+    page.get_by_label("Scenario file (YAML or JSON)").set_input_files(str(path))
+    page.get_by_label("Store table (CSV)").set_input_files(str(tmp_path / "stores.csv"))
+    page.get_by_role("button", name="Validate and upload").click()
+    problem = page.locator("#upload-result .problems li").first
+    problem.wait_for(timeout=10_000)
+    assert "did you mean 'horizon_days'" in problem.inner_text()
+    assert "scenario.yaml line" in problem.inner_text()
+    shot(page, "scenarios")
+
+
+def test_start_a_run_and_see_the_chart(server: str, page) -> None:
+    page.goto(server + "/runs/new?scenario=coop-kaseya-2021")
+    page.get_by_label("Replications").fill("4")
+    page.get_by_label("Pause length (days, blank = scenario's)").fill("2")
+    page.get_by_role("button", name="Start run").click()
+    page.wait_for_url("**/runs/*", timeout=15_000)
+    page.locator("#chart-backlog .main-svg").first.wait_for(timeout=90_000)
+    assert page.locator("#headline tbody tr").count() >= 10
+    assert page.locator("#regions tbody tr").count() == 13
+    shot(page, "run")
+    page.goto(server + "/runs")
+    assert page.locator("text=done").count() >= 1
+    shot(page, "runs")
+
+
+def test_graph_click_a_node_shows_dependents_and_blast_radius(server: str, page) -> None:
+    page.goto(server + "/scenarios/coop-kaseya-2021/graph")
+    page.wait_for_selector("#graph[data-ready=true]", timeout=20_000)
+    page.evaluate("cy.getElementById('msp-vsa').emit('tap')")
+    details = page.locator("#details")
+    details.locator("text=Blast radius if compromised").wait_for(timeout=20_000)
+    details.get_by_text("Compromised: msp-vsa").wait_for(timeout=20_000)
+    text = details.inner_text()
+    assert "pos-main" in text and "Chain can still sell" in text
+    # keyboard path: the node list selects a node too
+    page.get_by_label("Select a node", exact=True).select_option("pos-main")
+    details.locator("text=Depends on it").wait_for(timeout=10_000)
+    details.get_by_text("Compromised: pos-main").wait_for(timeout=20_000)
+    shot(page, "graph")
