@@ -318,12 +318,17 @@ class RunStore:
     def get_run(self, run_id: str) -> dict[str, Any]:
         """A run with its summary (when done)."""
         with self.session() as s:
-            run = s.get(RunRow, run_id)
-            if run is None:
+            found = s.execute(
+                select(RunRow, ScenarioRow.name, ResultRow.summary)
+                .join(ScenarioRow, RunRow.scenario_id == ScenarioRow.id)
+                .outerjoin(ResultRow, ResultRow.run_id == RunRow.id)
+                .where(RunRow.id == run_id)
+            ).first()
+            if found is None:
                 raise NotFoundError(f"no run with id '{run_id}'")
-            item = _run_dict(run, run.scenario.name)
-            result = s.get(ResultRow, run_id)
-            item["summary"] = result.summary if result is not None else None
+            run, name, summary = found
+            item = _run_dict(run, name)
+            item["summary"] = summary
             return item
 
     def daily(self, run_id: str) -> Any:

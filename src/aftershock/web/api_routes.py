@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -237,9 +238,10 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}", dependencies=[Read])
-def get_run(request: Request, run_id: str) -> dict[str, Any]:
+def get_run(request: Request, run_id: str) -> Response:
     """Status, progress and (when done) the summary of a run."""
-    return state(request).store.get_run(run_id)
+    # the summary is already JSON-safe: skip FastAPI's generic encoder (hot path when polling)
+    return Response(json.dumps(state(request).store.get_run(run_id)), media_type="application/json")
 
 
 @router.get("/runs/{run_id}/daily", dependencies=[Read])

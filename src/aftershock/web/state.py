@@ -27,6 +27,7 @@ class ServerState:
     queue: RunQueue
     bundled: dict[str, str] = field(default_factory=dict)  # name -> scenario id
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="aftershock-web-")))
+    loaded: dict[tuple[str, tuple[str, ...]], LoadedScenario] = field(default_factory=dict)
 
     def scenario_id(self, ref: str) -> str:
         """Store id of a bundled name or of a stored id; 404 otherwise."""
@@ -46,9 +47,20 @@ class ServerState:
         return path
 
     def load(self, ref: str, overrides: list[str] | None = None) -> tuple[str, LoadedScenario]:
-        """(store id, validated scenario) for a reference, with overrides applied."""
+        """(store id, validated scenario) for a reference, with overrides applied.
+
+        Stored scenarios never change (their id is their content), so validated ones are
+        kept: starting many runs of one scenario validates it once.
+        """
         sid = self.scenario_id(ref)
-        return sid, api.load(self.scenario_path(sid), overrides)
+        key = (sid, tuple(overrides or ()))
+        loaded = self.loaded.get(key)
+        if loaded is None:
+            loaded = api.load(self.scenario_path(sid), overrides)
+            if len(self.loaded) >= 64:
+                self.loaded.pop(next(iter(self.loaded)))
+            self.loaded[key] = loaded
+        return sid, loaded
 
     def start_run(self, ref: str, params: dict[str, Any], seed: int) -> str:
         """Validate, queue and hand a run to the workers; return its id."""
