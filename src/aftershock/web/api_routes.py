@@ -107,11 +107,15 @@ def get_scenario(request: Request, ref: str) -> dict[str, Any]:
     return {**row, "ref": ref, "summary": api.validate(loaded)}
 
 
-def _check_upload(scenario_text: str, stores_text: str | None) -> tuple[Path, Any]:
-    """Write an upload into a temp folder and validate it; 422 with located problems if bad."""
+def _check_upload(scenario_text: str, stores_text: str | None) -> Any:
+    """Validate an uploaded scenario (in a temporary folder); 422 with located problems if bad."""
+    with tempfile.TemporaryDirectory(prefix="aftershock-upload-") as folder:
+        return _check_files(Path(folder), scenario_text, stores_text)
+
+
+def _check_files(folder: Path, scenario_text: str, stores_text: str | None) -> Any:
     import yaml
 
-    folder = Path(tempfile.mkdtemp(prefix="aftershock-upload-"))
     path = folder / "scenario.yaml"
     path.write_text(scenario_text, encoding="utf-8")
     try:
@@ -138,14 +142,13 @@ def _check_upload(scenario_text: str, stores_text: str | None) -> tuple[Path, An
                 ]
             )
         (folder / name).write_text(stores_text, encoding="utf-8")
-    return path, api.load(path)
+    return api.load(path)
 
 
 @router.post("/validate", dependencies=[Read])
 def validate(body: ValidateRequest) -> dict[str, Any]:
     """Validate a scenario text (and store table); 422 problem details if it is bad."""
-    _, loaded = _check_upload(body.scenario_yaml, body.stores_csv)
-    return api.validate(loaded)
+    return api.validate(_check_upload(body.scenario_yaml, body.stores_csv))
 
 
 @router.post("/scenarios", status_code=201, dependencies=[Write])
@@ -161,7 +164,7 @@ async def upload_scenario(
         table = None if stores is None else (await stores.read()).decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError.from_problems([Problem("upload", "files must be UTF-8 text")]) from None
-    _, loaded = _check_upload(text, table)
+    loaded = _check_upload(text, table)
     sid = state(request).store.add_scenario(loaded, "upload")
     response.headers["Location"] = f"/api/scenarios/{sid}"
     return {"id": sid, "name": loaded.name, "url": f"/api/scenarios/{sid}"}
@@ -283,11 +286,20 @@ def export(request: Request, run_id: str, fmt: str) -> FileResponse:
     """Download the daily series as CSV or Parquet."""
     if fmt not in ("csv", "parquet"):
         raise HTTPException(404, f"no export format '{fmt}' (csv or parquet)")
+    import shutil
+
+    from starlette.background import BackgroundTask
+
     folder = Path(tempfile.mkdtemp(prefix="aftershock-export-"))
     target = folder / f"run-{run_id[:12]}.{fmt}"
-    state(request).store.export_run(run_id, target)
+    try:
+        state(request).store.export_run(run_id, target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     media = "text/csv" if fmt == "csv" else "application/vnd.apache.parquet"
-    return FileResponse(target, media_type=media, filename=target.name)
+    cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
+    return FileResponse(target, media_type=media, filename=target.name, background=cleanup)
 
 
 @router.delete("/runs/{run_id}", status_code=204, dependencies=[Write])

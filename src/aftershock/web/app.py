@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             queue.close()
             store.close()
+            shutil.rmtree(server.folder, ignore_errors=True)
 
     app = FastAPI(
         title="aftershock",
