@@ -104,6 +104,39 @@ class IncidentTimeline:
         return np.where(self.slot_is_fallback[None, :], fallback_ok, crew_ok).astype(float)
 
 
+def change_days(
+    timeline: IncidentTimeline, compromised_on: np.ndarray, horizon: int, rows: RowIncident | None = None
+) -> np.ndarray:
+    """Days on which any state of the timeline may differ from the day before, ``(horizon,)`` bool.
+
+    Between two such days every capacity is the same, so the engine propagates only on them.
+    """
+    days: list[np.ndarray] = [np.array([0])]
+    hit = compromised_on < NEVER
+    days.append(compromised_on[hit])
+    restore = timeline.restore_day[None, :] if rows is None else rows.restore_day
+    start = np.maximum(np.broadcast_to(restore, compromised_on.shape), compromised_on + 1)[hit]
+    ramp = np.broadcast_to(timeline.ramp_days[None, :], compromised_on.shape)[hit]
+    for first, length in set(zip(start.tolist(), ramp.tolist(), strict=True)):
+        days.append(np.arange(first, first + length + 1))
+    shift = np.zeros(1, dtype=np.int64) if rows is None else rows.isolation_shift
+    for window in (timeline.iso_service_window, timeline.iso_alt_window):
+        if window.size:
+            days.append(window[:, 0])
+            days.append((window[None, :, 1] + shift[:, None]).ravel())
+    crew_shift = np.zeros(1, dtype=np.int64) if rows is None else rows.crew_shift
+    crew = timeline.slot_crew_day[timeline.slot_crew_day < NEVER]
+    if crew.size:
+        days.append((np.unique(crew)[None, :] + crew_shift[:, None]).ravel())
+    fallback = timeline.slot_fallback_day[timeline.slot_fallback_day < NEVER]
+    days.append(fallback)
+    every = np.concatenate([d.astype(np.int64).ravel() for d in days])
+    every = every[(every >= 0) & (every < horizon)]
+    out = np.zeros(horizon, dtype=bool)
+    out[every] = True
+    return out
+
+
 def _window_active(window: np.ndarray, day: int, rows: RowIncident | None) -> np.ndarray:
     """Which ``[from, until)`` windows contain ``day``: ``(1, k)``, or ``(R, k)`` with rows."""
     lo, hi = window[None, :, 0], window[None, :, 1]

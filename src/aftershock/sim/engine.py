@@ -25,6 +25,7 @@ import numpy as np
 
 from aftershock.graph.availability import propagate
 from aftershock.graph.spread import compromise_days, sample_live_edges
+from aftershock.graph.timeline import change_days
 from aftershock.policies.registry import AllocationPolicy, DispatchContext, get_policy
 from aftershock.sim.inputs import EMPTY_SLOT, SimInputs
 
@@ -157,8 +158,10 @@ def draw_demand(inp: SimInputs, state: State, day: int, rngs: Sequence[np.random
     return out
 
 
-def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> dict[str, np.ndarray]:
-    """Step 4: serve demand where doors are open; divert or lose the rest; update churn."""
+def _closed_doors(
+    inp: SimInputs, cap: Capacities, demand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Demand at partly or fully closed doors: (lost, to online, to nearby stores, demand at stores)."""
     open_share = cap.sell[:, :, None]
     at_door = demand * open_share
     closed = demand - at_door
@@ -189,16 +192,27 @@ def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> d
     received = pool[:, inp.region_index, :] * share[:, :, None]
     nearby_out = np.where(has_room[:, inp.region_index][:, :, None], nearby_pool, 0.0)
     lost_closed = closed - online - nearby_out
-    store_demand = at_door + received
+    return lost_closed, online, nearby_out, at_door + received
+
+
+def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> dict[str, np.ndarray]:
+    """Step 4: serve demand where doors are open; divert or lose the rest; update churn."""
+    if (cap.sell >= 1.0).all():
+        # every door open (the usual day): nothing to divert or lose at the door
+        zero = np.zeros_like(demand)
+        lost_closed, online, nearby_out, store_demand = zero, zero, zero, demand
+    else:
+        lost_closed, online, nearby_out, store_demand = _closed_doors(inp, cap, demand)
     sales = np.minimum(store_demand, state.on_hand)
     state.on_hand -= sales
     lost_stockout = store_demand - sales
-    # churn: a share of unserved customers stops coming; lost customers drift back slowly
-    unmet = (lost_closed + lost_stockout).sum(axis=2)
-    wanted = demand.sum(axis=2)
-    unmet_share = np.divide(unmet, wanted, out=np.zeros_like(unmet), where=wanted > 0)
-    state.loyalty = state.loyalty * (1.0 - inp.churn_fraction * np.minimum(unmet_share, 1.0))
-    state.loyalty += (1.0 - state.loyalty) / inp.churn_recovery_days
+    if inp.churn_fraction > 0:
+        # a share of unserved customers stops coming; lost customers drift back slowly
+        unmet = (lost_closed + lost_stockout).sum(axis=2)
+        wanted = demand.sum(axis=2)
+        unmet_share = np.divide(unmet, wanted, out=np.zeros_like(unmet), where=wanted > 0)
+        state.loyalty = state.loyalty * (1.0 - inp.churn_fraction * np.minimum(unmet_share, 1.0))
+        state.loyalty += (1.0 - state.loyalty) / inp.churn_recovery_days
     return {
         "demand": demand,
         "sales": sales,
@@ -366,8 +380,12 @@ def run_replications(
         else {}
     )
     price, margin = inp.item_price, inp.item_margin
+    # capacities change only on timeline events: propagate on those days, reuse otherwise
+    changes = change_days(inp.timeline, compromised_on, days, inp.rows)
+    cap = capacities(inp, 0, compromised_on)
     for day in range(days):
-        cap = capacities(inp, day, compromised_on)
+        if day and changes[day]:
+            cap = capacities(inp, day, compromised_on)
         received = arrive_deliveries(state, day)
         demand = draw_demand(inp, state, day, rngs)
         flows = sell(inp, state, cap, demand)
