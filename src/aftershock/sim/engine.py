@@ -435,3 +435,23 @@ def run_replications(
     for name, arr in stores_out.items():
         out[f"store_{name}"] = arr
     return out
+
+
+def advance(
+    inp: SimInputs, seeds: Sequence[np.random.SeedSequence], until_day: int
+) -> tuple[State, np.ndarray]:
+    """Run days ``0 .. until_day-1`` and return the state on the morning of ``until_day``.
+
+    Used to start an optimisation from the situation the incident leaves behind.
+    """
+    rngs = [np.random.default_rng(s) for s in seeds]
+    policy = get_policy(inp.allocation)
+    compromised_on = sample_compromise(inp, rngs)
+    state = State.initial(inp, len(rngs))
+    for day in range(until_day):
+        cap = capacities(inp, day, compromised_on)
+        arrive_deliveries(state, day)
+        sell(inp, state, cap, draw_demand(inp, state, day, rngs))
+        place_orders(inp, state, cap, day)
+        dispatch(inp, state, cap, day, policy)
+    return state, compromised_on
