@@ -531,3 +531,29 @@ def optimize(
         "replications": replications,
         "dispatch_plan": best.shipments,
     }
+
+
+def plan(
+    backlog: str | Path,
+    stock: str | Path,
+    capacity: str | Path,
+    *,
+    horizon_days: int = 14,
+    budget_shifts: float | None = None,
+    backlog_cost: float = 0.0,
+) -> dict[str, Any]:
+    """Operational dispatch plan from backlog, store-stock and capacity tables (see `aftershock plan`)."""
+    from aftershock.io.plan_tables import read_plan_tables
+    from aftershock.optimize.operational import plan_dispatch
+
+    if horizon_days <= 0:
+        raise UsageError(f"--horizon: expected a whole number of days >= 1, got {horizon_days}")
+    tables = read_plan_tables(Path(backlog), Path(stock), Path(capacity), horizon_days)
+    if backlog_cost < 0:
+        raise UsageError(f"--backlog-cost: expected a cost >= 0, got {backlog_cost}")
+    result = plan_dispatch(tables, budget_shifts=budget_shifts, backlog_cost_per_unit_day=backlog_cost)
+    return {
+        "summary": result.summary(),
+        "stores": result.store_recovery_days(),
+        "dispatch": result.dispatch_rows(),
+    }

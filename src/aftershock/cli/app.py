@@ -225,4 +225,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # commands defined in their own modules register on `app` when imported
-from aftershock.cli import recovery_cmd, risk_cmd, runs_cmd  # noqa: E402,F401
+from aftershock.cli import optimize_cmd, recovery_cmd, risk_cmd, runs_cmd  # noqa: E402,F401

@@ -11,8 +11,8 @@ stores × items × days, with expected demand ``d``:
   they sold since their last review, on their review days (default: every day);
 * capacity: ``sum x[t] <= capacity[t] + units_per_shift * z[t]``, ``z[t] <= max_shifts``,
   ``sum z <= budget``; optional per-line caps ``x[t] <= cap[t]``;
-* objective: ``sum lost_weight * lost + cost_per_shift * z`` (+ a tiny preference for
-  shipping early, which breaks ties without changing the optimum's lost sales).
+* objective: ``sum lost_weight * lost + cost_per_shift * z`` (+ a tiny cost per unit owed per
+  day, so the backlog ships as early as capacity allows; it never outweighs a lost sale).
 """
 
 from __future__ import annotations
@@ -43,13 +43,14 @@ class LPInputs:
     owed: np.ndarray  # (S, I) units owed to stores (the backlog) on day 0
     lead_time_days: np.ndarray  # (S,) >= 1
     capacity_units: np.ndarray  # (T,) normal shipping capacity a day
-    units_per_shift: float = 0.0
-    max_shifts_per_day: float = 0.0
+    units_per_shift: float | np.ndarray = 0.0  # scalar or (T,)
+    max_shifts_per_day: float | np.ndarray = 0.0  # scalar or (T,)
     budget_shifts: float | None = None
-    cost_per_shift: float = 0.0
+    cost_per_shift: float | np.ndarray = 0.0  # scalar or (T,)
     lost_weight: np.ndarray | None = None  # (I,) e.g. margin per unit; default 1
     line_cap_units: np.ndarray | None = None  # (T,) max units per store line a day; inf = none
     integer_shifts: bool = False
+    backlog_cost_per_unit_day: float = 0.0  # what a unit owed to a store for a day costs
     new_orders: np.ndarray | None = None  # (S, I, T) units added to what stores are owed; default d[t-1]
     delivery_capacity_units: np.ndarray | None = (
         None  # (T,) what the fleet can deliver a day; None = no limit
@@ -173,7 +174,7 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
     vals.append(np.ones(n))
     rows.append(cap_row)
     cols.append(Z + np.arange(t_n))
-    vals.append(np.full(t_n, -float(inp.units_per_shift)))
+    vals.append(-np.broadcast_to(np.asarray(inp.units_per_shift, dtype=float), (t_n,)))
     lower.append(np.full(t_n, -np.inf))
     upper.append(np.asarray(inp.capacity_units, dtype=float))
     n_rows = 2 * n + t_n
@@ -203,17 +204,17 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
     weight = np.ones(i_n) if inp.lost_weight is None else np.asarray(inp.lost_weight, dtype=float)
     cost = np.zeros(n_vars)
     cost[LOST : LOST + n] = np.broadcast_to(weight[None, :, None], (s_n, i_n, t_n)).ravel()
-    cost[Z:Y] = inp.cost_per_shift
+    cost[Z:Y] = np.broadcast_to(np.asarray(inp.cost_per_shift, dtype=float), (t_n,))
     cost[Y:] = inp.cost_per_delivery_hour
-    # tie-break: ship earlier rather than later (far below one unit of lost sales)
-    scale = 1e-7 * float(weight.min(initial=1.0))
-    cost[X : X + n] = scale * (t_idx.ravel() + 1) / t_n
+    # tie-break: every unit owed a day costs a little (far below a unit of lost sales), so the
+    # plan ships the backlog as early as capacity allows instead of only what prevents losses
+    cost[OWED : OWED + n] = inp.backlog_cost_per_unit_day + 1e-4 * float(weight.min(initial=1.0)) / t_n
     col_lower = np.zeros(n_vars)
     col_upper = np.full(n_vars, np.inf)
     col_upper[LOST : LOST + n] = d.ravel()
     if inp.line_cap_units is not None:
         col_upper[X : X + n] = np.broadcast_to(np.asarray(inp.line_cap_units, float), (s_n, i_n, t_n)).ravel()
-    col_upper[Z:Y] = inp.max_shifts_per_day
+    col_upper[Z:Y] = np.broadcast_to(np.asarray(inp.max_shifts_per_day, dtype=float), (t_n,))
     col_upper[Y:] = inp.max_delivery_hours_per_day if inp.delivery_capacity_units is not None else 0.0
 
     h = _quiet_highs(highspy)
