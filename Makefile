@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/aftershock scenarios
-	$(BIN)/aftershock validate ocs-2022
-	$(BIN)/aftershock impact coop-kaseya-2021
-	$(BIN)/aftershock simulate ocs-2022 --replications 50 --seed 7
+	@$(BIN)/aftershock scenarios
+	@$(BIN)/aftershock validate ocs-2022
+	@$(BIN)/aftershock impact coop-kaseya-2021
+	@$(BIN)/aftershock simulate ocs-2022 --replications 50 --seed 7
 
 test: $(STAMP)
 	bash .ci/system-packages

@@ -143,12 +143,16 @@ def report_cmd(
             "--policy", help="Policies to compare (default: fifo, proportional, lowest-cover-first)."
         ),
     ] = None,
+    risk_years: Annotated[
+        int, typer.Option(help="Years of the risk Monte Carlo for the loss exceedance curve (0: leave out).")
+    ] = 1000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     overrides: SetOpt = None,
 ) -> None:
-    """Write a self-contained HTML report: backlog, stockouts, losses by region, plans compared.
+    """Write a self-contained HTML report: backlog, stockouts, losses by region, plans compared, risk.
 
-    The page embeds Plotly's JavaScript, so it opens with no network.
+    The page embeds Plotly's JavaScript, so it opens with no network. With threats in the
+    scenario, it also shows the loss exceedance curve of the yearly risk Monte Carlo.
     """
     from aftershock.io.results import check_output_path, write_text_atomic
     from aftershock.report import render_report
@@ -170,6 +174,10 @@ def report_cmd(
             seed=seed,
             on_progress=tick,
         )
+    risk = None
+    if risk_years > 0 and loaded.scenario.threats:
+        with progress_bar("pricing incidents", enabled=not quiet) as tick:
+            risk = api.risk(loaded, years=risk_years, seed=seed, reps_per_shape=2, on_progress=tick)
     title = loaded.scenario.title or loaded.name
-    write_text_atomic(out, render_report(title, result, rows))
+    write_text_atomic(out, render_report(title, result, rows, risk))
     console.print(f"wrote {out}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -103,6 +104,28 @@ def compare_figure(rows: Sequence[CompareRow]) -> go.Figure:
         title="Recovery plans compared (outlined: Pareto-efficient; size: extra shifts)",
         xaxis_title="standard service back (day)",
         yaxis_title="lost sales (units)",
+        template="plotly_white",
+    )
+    return fig
+
+
+def exceedance_figure(risk: dict[str, Any]) -> go.Figure:
+    """Loss exceedance curve: the chance a year's loss from supplier incidents exceeds x."""
+    lec = risk["loss_exceedance"]
+    fig = go.Figure(
+        go.Scatter(
+            x=lec["loss"], y=lec["probability"], mode="lines", name="P(annual loss > x)", line={"shape": "hv"}
+        )
+    )
+    for q, label in (("var95", "1 in 20 years"), ("var99", "1 in 100 years")):
+        fig.add_vline(x=max(risk[q], 1e-9), line_dash="dot", line_color="grey")
+        fig.add_annotation(
+            x=max(risk[q], 1e-9), y=1, yref="paper", text=label, showarrow=False, yanchor="bottom"
+        )
+    fig.update_layout(
+        title=f"Loss exceedance ({risk['years']:,} simulated years; ALE {risk['expected_annual_loss']:,.0f})",
+        xaxis={"title": "annual loss", "type": "log"},
+        yaxis={"title": "probability of exceeding", "tickformat": ".0%"},
         template="plotly_white",
     )
     return fig

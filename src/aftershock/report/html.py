@@ -9,7 +9,13 @@ from typing import Any
 import plotly.graph_objects as go
 
 from aftershock.recovery.compare import CompareRow
-from aftershock.report.figures import backlog_figure, compare_figure, region_loss_figure, stockout_figure
+from aftershock.report.figures import (
+    backlog_figure,
+    compare_figure,
+    exceedance_figure,
+    region_loss_figure,
+    stockout_figure,
+)
 from aftershock.sim.result import Result
 
 
@@ -21,11 +27,15 @@ def _fmt(value: Any) -> str:
     return html.escape(str(value))
 
 
-def render_report(title: str, result: Result, rows: Sequence[CompareRow] = ()) -> str:
-    """The report as HTML text: headline table, charts and the plan comparison."""
+def render_report(
+    title: str, result: Result, rows: Sequence[CompareRow] = (), risk: dict[str, Any] | None = None
+) -> str:
+    """The report as HTML text: headline table, charts, the plan comparison and the yearly risk."""
     figures: list[go.Figure] = [backlog_figure(result), stockout_figure(result), region_loss_figure(result)]
     if rows:
         figures.append(compare_figure(rows))
+    if risk is not None:
+        figures.append(exceedance_figure(risk))
     charts = [
         fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%", default_height="420px")
         for i, fig in enumerate(figures)
