@@ -84,13 +84,15 @@ def lp_inputs(
     hours = dc.delivery_hours_per_day if dc else 10.0
     cost = max((s.cost_per_shift for s in loaded.scenario.plan.surge), default=0.0)
     cost_hour = max((s.cost_per_delivery_hour for s in loaded.scenario.plan.surge), default=0.0)
-    delivery = None
+    deliveries = None
     per_hour = 0.0
+    carry = None
     if np.isfinite(inp.delivery_capacity_stores):
-        # the fleet in units: deliveries a day × a store's typical delivery (a review period of demand)
-        per_delivery = float(np.mean(inp.base_demand.sum(axis=1) * inp.review_period_days))
-        delivery = inp.delivery_capacity_stores * per_delivery * ship_share
-        per_hour = inp.delivery_capacity_stores * per_delivery / hours
+        deliveries = inp.delivery_capacity_stores * ship_share
+        per_hour = inp.delivery_capacity_stores / hours
+        # a delivery brings a store all it is owed: its backlog plus about a review period of orders
+        per_review = inp.base_demand.sum(axis=1) * inp.review_period_days
+        carry = state.open_units[0].sum(axis=(1, 2)) + per_review
     weight = inp.item_margin if objective == "margin" else np.ones(i_n)
     return (
         LPInputs(
@@ -107,8 +109,9 @@ def lp_inputs(
             cost_per_shift=cost,
             lost_weight=np.maximum(weight, 1e-9),
             integer_shifts=integer_shifts,
-            delivery_capacity_units=delivery,
-            units_per_delivery_hour=per_hour,
+            deliveries_per_day=deliveries,
+            units_per_delivery=carry,
+            deliveries_per_extra_hour=per_hour,
             max_delivery_hours_per_day=max_delivery_hours,
             cost_per_delivery_hour=cost_hour,
         ),

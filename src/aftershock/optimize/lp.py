@@ -52,10 +52,12 @@ class LPInputs:
     integer_shifts: bool = False
     backlog_cost_per_unit_day: float = 0.0  # what a unit owed to a store for a day costs
     new_orders: np.ndarray | None = None  # (S, I, T) units added to what stores are owed; default d[t-1]
-    delivery_capacity_units: np.ndarray | None = (
-        None  # (T,) what the fleet can deliver a day; None = no limit
+    deliveries_per_day: np.ndarray | None = (
+        None  # (T,) store deliveries the fleet makes a day; None = no limit
     )
-    units_per_delivery_hour: float = 0.0
+    units_per_delivery: np.ndarray | None = None  # (S,) most units one delivery to a store carries
+    stores_in_line: np.ndarray | None = None  # (S,) stores each row stands for (grouped LP); default 1
+    deliveries_per_extra_hour: float = 0.0
     max_delivery_hours_per_day: float = 0.0
     cost_per_delivery_hour: float = 0.0
 
@@ -122,7 +124,9 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
     X, INV, LOST, OWED = 0, n, 2 * n, 3 * n
     Z = 4 * n
     Y = 4 * n + t_n
-    n_vars = 4 * n + 2 * t_n
+    V = 4 * n + 2 * t_n  # deliveries per store row and day (only with a fleet limit)
+    fleet = inp.deliveries_per_day is not None
+    n_vars = V + (s_n * t_n if fleet else 0)
     d = inp.demand.astype(float)
     lead = np.asarray(inp.lead_time_days, dtype=np.int64)
 
@@ -178,17 +182,34 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
     lower.append(np.full(t_n, -np.inf))
     upper.append(np.asarray(inp.capacity_units, dtype=float))
     n_rows = 2 * n + t_n
-    if inp.delivery_capacity_units is not None:
-        # the fleet: sum x[., ., t] - units_per_delivery_hour * y[t] <= delivery capacity[t]
-        fleet_row = n_rows + np.arange(t_n)
-        rows.append(np.broadcast_to(fleet_row, (s_n, i_n, t_n)).ravel())
+    if fleet:
+        # a store row ships only on deliveries: sum_i x[s, i, t] <= units_per_delivery[s] * v[s, t]
+        carry = (
+            np.asarray(inp.units_per_delivery, dtype=float)
+            if inp.units_per_delivery is not None
+            else (inp.owed.sum(axis=1) + d.sum(axis=(1, 2)))
+        )
+        v_idx = np.arange(s_n * t_n).reshape(s_n, t_n)
+        row_of = n_rows + v_idx
+        rows.append(np.broadcast_to(row_of[:, None, :], (s_n, i_n, t_n)).ravel())
         cols.append(X + idx.ravel())
         vals.append(np.ones(n))
-        rows.append(fleet_row)
+        rows.append(row_of.ravel())
+        cols.append(V + v_idx.ravel())
+        vals.append(-np.repeat(carry, t_n))
+        lower.append(np.full(s_n * t_n, -np.inf))
+        upper.append(np.zeros(s_n * t_n))
+        n_rows += s_n * t_n
+        # the fleet: sum_s v[s, t] - deliveries_per_extra_hour * y[t] <= deliveries_per_day[t]
+        day_row = n_rows + np.arange(t_n)
+        rows.append(np.broadcast_to(day_row, (s_n, t_n)).ravel())
+        cols.append(V + v_idx.ravel())
+        vals.append(np.ones(s_n * t_n))
+        rows.append(day_row)
         cols.append(Y + np.arange(t_n))
-        vals.append(np.full(t_n, -float(inp.units_per_delivery_hour)))
+        vals.append(np.full(t_n, -float(inp.deliveries_per_extra_hour)))
         lower.append(np.full(t_n, -np.inf))
-        upper.append(np.asarray(inp.delivery_capacity_units, dtype=float))
+        upper.append(np.asarray(inp.deliveries_per_day, dtype=float))
         n_rows += t_n
     if inp.budget_shifts is not None:
         rows.append(np.full(t_n, n_rows))
@@ -205,7 +226,7 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
     cost = np.zeros(n_vars)
     cost[LOST : LOST + n] = np.broadcast_to(weight[None, :, None], (s_n, i_n, t_n)).ravel()
     cost[Z:Y] = np.broadcast_to(np.asarray(inp.cost_per_shift, dtype=float), (t_n,))
-    cost[Y:] = inp.cost_per_delivery_hour
+    cost[Y:V] = inp.cost_per_delivery_hour
     # tie-break: every unit owed a day costs a little (far below a unit of lost sales), so the
     # plan ships the backlog as early as capacity allows instead of only what prevents losses
     cost[OWED : OWED + n] = inp.backlog_cost_per_unit_day + 1e-4 * float(weight.min(initial=1.0)) / t_n
@@ -215,7 +236,10 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
     if inp.line_cap_units is not None:
         col_upper[X : X + n] = np.broadcast_to(np.asarray(inp.line_cap_units, float), (s_n, i_n, t_n)).ravel()
     col_upper[Z:Y] = np.broadcast_to(np.asarray(inp.max_shifts_per_day, dtype=float), (t_n,))
-    col_upper[Y:] = inp.max_delivery_hours_per_day if inp.delivery_capacity_units is not None else 0.0
+    col_upper[Y:V] = inp.max_delivery_hours_per_day if fleet else 0.0
+    if fleet:
+        per_row = np.ones(s_n) if inp.stores_in_line is None else np.asarray(inp.stores_in_line, dtype=float)
+        col_upper[V:] = np.repeat(per_row, t_n)
 
     h = _quiet_highs(highspy)
     # the interior-point method is several times faster than simplex on this structure
@@ -240,7 +264,7 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
         integrality = (
             [highspy.HighsVarType.kContinuous] * (4 * n)
             + [highspy.HighsVarType.kInteger] * t_n
-            + [highspy.HighsVarType.kContinuous] * t_n
+            + [highspy.HighsVarType.kContinuous] * (n_vars - 4 * n - t_n)
         )
         lp.integrality_ = integrality
     h.passModel(lp)
@@ -258,7 +282,7 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
     return LPPlan(
         shipments=np.maximum(sol[X : X + n].reshape(shape), 0.0),
         shifts=np.maximum(sol[Z:Y], 0.0),
-        delivery_hours=np.maximum(sol[Y:], 0.0),
+        delivery_hours=np.maximum(sol[Y:V], 0.0),
         lost_units=np.maximum(sol[LOST : LOST + n].reshape(shape), 0.0),
         owed_units=np.maximum(sol[OWED : OWED + n].reshape(shape), 0.0),
         objective=float(h.getInfo().objective_function_value),
@@ -320,6 +344,10 @@ def aggregate(inp: LPInputs, grouping: Grouping) -> LPInputs:
         arrivals=summed(inp.arrivals),
         owed=summed(inp.owed),
         new_orders=None if inp.new_orders is None else summed(inp.new_orders),
+        stores_in_line=np.bincount(g, minlength=grouping.n_groups).astype(float),
+        units_per_delivery=None
+        if inp.units_per_delivery is None
+        else summed(inp.units_per_delivery) / np.maximum(np.bincount(g, minlength=grouping.n_groups), 1),
         lead_time_days=lead,
         line_cap_units=None if inp.line_cap_units is None else inp.line_cap_units * 1.0,
     )
