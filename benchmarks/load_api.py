@@ -26,8 +26,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-README = Path(__file__).parent / "README.md"
-START, END = "<!-- load:start -->", "<!-- load:end -->"
+sys.path.insert(0, str(Path(__file__).parent))
+from readme_table import update_section
 
 
 def free_port() -> int:
@@ -145,7 +145,6 @@ def table(stats: dict[str, object]) -> str:
     cpu = platform.processor() or platform.machine()
     return "\n".join(
         [
-            START,
             f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({cpu}), SQLite store, "
             "2 run workers, server and client on the same machine.",
             "",
@@ -159,7 +158,6 @@ def table(stats: dict[str, object]) -> str:
             "",
             f"All {stats['runs_done']} runs finished; wall time {stats['wall_s']:.1f} s. Target: 0 errors, "
             "p95 of a status read under 100 ms while runs execute.",
-            END,
         ]
     )
 
@@ -174,13 +172,7 @@ def main() -> None:
     text = table(stats)
     print(text)
     if args.write:
-        current = README.read_text() if README.exists() else "# Benchmarks\n"
-        if START in current:
-            head, rest = current.split(START, 1)
-            current = head + text + rest.split(END, 1)[1]
-        else:
-            current += "\n## Web API under load\n\n" + text + "\n"
-        README.write_text(current)
+        update_section("load", "Web API under load", text)
 
 
 if __name__ == "__main__":

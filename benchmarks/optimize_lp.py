@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -19,8 +20,8 @@ import numpy as np
 
 from aftershock.optimize import LPInputs, aggregate, disaggregate, group_stores, solve
 
-README = Path(__file__).parent / "README.md"
-START, END = "<!-- lp:start -->", "<!-- lp:end -->"
+sys.path.insert(0, str(Path(__file__).parent))
+from readme_table import update_section
 
 
 def instance(stores: int, items: int, days: int, seed: int = 0) -> LPInputs:
@@ -76,22 +77,14 @@ def main() -> None:
         print(rows[-1], flush=True)
     text = "\n".join(
         [
-            START,
             f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, HiGHS (highspy), IPM.",
             "",
             *rows,
-            END,
         ]
     )
     print(text)
     if args.write:
-        current = README.read_text() if README.exists() else "# Benchmarks\n"
-        if START in current:
-            head, rest = current.split(START, 1)
-            current = head + text + rest.split(END, 1)[1]
-        else:
-            current += "\n## Recovery LP\n\n" + text + "\n"
-        README.write_text(current)
+        update_section("lp", "Recovery LP", text)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
 from aftershock import api
 
-README = Path(__file__).parent / "README.md"
-START, END = "<!-- risk:start -->", "<!-- risk:end -->"
+sys.path.insert(0, str(Path(__file__).parent))
+from readme_table import update_section
 
 
 def timed(**kwargs: object) -> tuple[float, dict]:
@@ -51,23 +52,15 @@ def main() -> None:
         print(rows[-1], flush=True)
     text = "\n".join(
         [
-            START,
             f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; `risk ocs-2022`, "
             "4 replications per incident shape, seed 1.",
             "",
             *rows,
-            END,
         ]
     )
     print(text)
     if args.write:
-        current = README.read_text()
-        if START in current:
-            head, rest = current.split(START, 1)
-            current = head + text + rest.split(END, 1)[1]
-        else:
-            current += "\n## Yearly risk Monte Carlo\n\n" + text + "\n"
-        README.write_text(current)
+        update_section("risk", "Yearly risk Monte Carlo", text)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-README = Path(__file__).parent / "README.md"
-START, END = "<!-- engine:start -->", "<!-- engine:end -->"
-
 CASES = [
     # stores, days, replications, run the peer with this many replications (0: engine only)
     (100, 60, 10, 10),
@@ -70,6 +67,10 @@ wall = time.perf_counter() - started
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"wall_s": wall, "peak_mb": rss, "lost_mean": float(out["lost_units"].sum(axis=1).mean())}))
 """
+
+
+sys.path.insert(0, str(Path(__file__).parent))
+from readme_table import update_section  # noqa: E402
 
 
 def measure(stores: int, days: int, reps: int, which: str) -> dict[str, float]:
@@ -138,23 +139,15 @@ def main() -> None:
         print(rows[-1], flush=True)
     text = "\n".join(
         [
-            START,
             f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({cpu_name()}), one process, "
             "in-process executor, NumPy engine (no Numba).",
             "",
             *rows,
-            END,
         ]
     )
     print(text)
     if args.write:
-        current = README.read_text() if README.exists() else "# Benchmarks\n"
-        if START in current:
-            head, rest = current.split(START, 1)
-            current = head + text + rest.split(END, 1)[1]
-        else:
-            current += "\n## Engine against a SimPy model of the same day order\n\n" + text + "\n"
-        README.write_text(current)
+        update_section("engine", "Engine against a SimPy model of the same day order", text)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import numpy as np
 from aftershock.graph.availability import propagate
 from aftershock.graph.spread import compromise_days, sample_live_edges
 from aftershock.graph.timeline import change_days
-from aftershock.policies.registry import AllocationPolicy, DispatchContext, get_policy
+from aftershock.policies.registry import AllocationPolicy, DispatchContext, fill_oldest_first, get_policy
 from aftershock.sim.inputs import EMPTY_SLOT, SimInputs
 
 #: Daily series recorded per replication, shape (replication, day).
@@ -291,7 +291,8 @@ def dispatch(
     active = cap_active(inp, state, day)
     if not inp.cap_at_order and active.any():
         limit = np.where(active[:, None, None], inp.cap_units[None, :, :], np.inf)
-        shippable = _cap_lines(shippable, state.order_day, limit)
+        # at most the cap per store line today, taken from the oldest open orders first
+        shippable = fill_oldest_first(shippable, state.order_day, limit)
     if np.isfinite(inp.delivery_capacity_stores):
         delivery = (
             inp.delivery_capacity_stores * cap.ship * (1.0 + surge_on(inp.surge_delivery, inp, day, reps))
@@ -326,17 +327,6 @@ def dispatch(
     arrival = (day + inp.lead_time_days) % state.pipeline.shape[2]
     state.pipeline[:, np.arange(stores), arrival, :] += per_store
     return per_store, capacity
-
-
-def _cap_lines(open_units: np.ndarray, order_day: np.ndarray, cap_units: np.ndarray) -> np.ndarray:
-    """At most ``cap_units`` (R, S, I) per store and item today, oldest open orders first."""
-    order = np.argsort(order_day, axis=2, kind="stable")
-    ordered = np.take_along_axis(open_units, order[:, :, :, None], axis=2)
-    before = np.cumsum(ordered, axis=2) - ordered
-    allowed = np.clip(cap_units[:, :, None, :] - before, 0.0, ordered)
-    out = np.empty_like(open_units)
-    np.put_along_axis(out, order[:, :, :, None], allowed, axis=2)
-    return out
 
 
 def _limit_stores(
