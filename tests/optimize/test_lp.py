@@ -171,3 +171,22 @@ def test_optimised_plan_is_no_worse_than_fifo_without_surge(tmp_path: Path) -> N
     replayed = result["replayed"]["lost_sales_units"]["mean"]
     fifo = result["scenario_plan"]["lost_sales_units"]["mean"]
     assert replayed <= fifo + 1e-6
+
+
+def test_delivery_slots_go_round_the_stores_most_urgent_first() -> None:
+    from aftershock.optimize.from_scenario import delivery_slots
+
+    # 5 stores, urgency order 3, 1, 4, 0, 2; the fleet reaches 2 stores on day 0, 2 on day 1, 3 on day 2
+    slots = delivery_slots(np.array([3, 1, 4, 0, 2]), np.array([2, 2, 3]), 3)
+    assert slots[:, 0].nonzero()[0].tolist() == [1, 3]
+    assert slots[:, 1].nonzero()[0].tolist() == [0, 4]
+    assert slots[:, 2].nonzero()[0].tolist() == [1, 2, 3]  # store 2, then round again: 3, 1
+    assert slots.sum(axis=0).tolist() == [2, 2, 3]
+
+
+def test_closed_delivery_days_ship_nothing() -> None:
+    allowed = np.array([[False, True, True]])
+    plan = solve(tiny(ship_allowed=allowed, capacity_units=np.array([15.0, 15.0, 15.0])))
+    assert plan.shipments[0, 0, 0] == pytest.approx(0.0, abs=1e-7)
+    # day 0 cannot ship, so day 1 loses its 10 as without capacity on day 0: 15 lost in all
+    assert plan.lost_units.sum() == pytest.approx(15.0, abs=1e-5)

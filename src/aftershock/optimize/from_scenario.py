@@ -13,6 +13,31 @@ from aftershock.sim.inputs import SimInputs
 from aftershock.sim.runner import replication_seeds
 
 
+def _plan_profile(profile: np.ndarray, start: int, days: int) -> np.ndarray:
+    """``profile[start : start + days]``, zero-padded past its end."""
+    out = np.zeros(days)
+    part = profile[start : start + days]
+    out[: part.size] = part
+    return out
+
+
+def delivery_slots(order: np.ndarray, runs_per_day: np.ndarray, days: int) -> np.ndarray:
+    """(S, T) bool: store ``order[k]`` is reached on the days its turn in the delivery round comes.
+
+    Day after day the fleet reaches ``runs_per_day[t]`` stores, going round the stores in
+    ``order`` (most urgent first) and starting again once every store has had a delivery.
+    """
+    stores = order.size
+    slots = np.zeros((stores, days), dtype=bool)
+    position = 0
+    for t in range(days):
+        reach = int(min(max(runs_per_day[t], 0), stores))
+        picked = order[(position + np.arange(reach)) % stores]
+        slots[picked, t] = True
+        position = (position + reach) % stores
+    return slots
+
+
 def restart_day(inp: SimInputs, compromised_on: np.ndarray) -> int:
     """First day after the compromise on which the DC can ship again."""
     start = inp.timeline.start_day
@@ -31,7 +56,6 @@ def lp_inputs(
     budget_shifts: float | None = None,
     max_shifts_per_day: float = 2.0,
     integer_shifts: bool = False,
-    max_delivery_hours: float = 8.0,
     seed: int = 0,
 ) -> tuple[LPInputs, int]:
     """The LP for the scenario's recovery, and the day it starts (the restart day).
@@ -81,18 +105,15 @@ def lp_inputs(
             arrivals[:, :, day - t0] += state.pipeline[0, :, b, :]
     dc = loaded.scenario.sites.dcs[0] if loaded.scenario.sites.dcs else None
     shifts = dc.shifts_per_day if dc else 1
-    hours = dc.delivery_hours_per_day if dc else 10.0
     cost = max((s.cost_per_shift for s in loaded.scenario.plan.surge), default=0.0)
-    cost_hour = max((s.cost_per_delivery_hour for s in loaded.scenario.plan.surge), default=0.0)
-    deliveries = None
-    per_hour = 0.0
-    carry = None
+    schedule = None
     if np.isfinite(inp.delivery_capacity_stores):
-        deliveries = inp.delivery_capacity_stores * ship_share
-        per_hour = inp.delivery_capacity_stores / hours
-        # a delivery brings a store all it is owed: its backlog plus about a review period of orders
-        per_review = inp.base_demand.sum(axis=1) * inp.review_period_days
-        carry = state.open_units[0].sum(axis=(1, 2)) + per_review
+        # delivery runs reach a whole number of stores a day: give each store its delivery days,
+        # the least covered first, so the LP plans within what the fleet can actually reach
+        runs = inp.delivery_capacity_stores * ship_share * (1.0 + _plan_profile(inp.surge_delivery, t0, days))
+        daily = np.maximum(demand.mean(axis=2).sum(axis=1), 1e-9)
+        cover = (state.on_hand[0].sum(axis=1) + arrivals.sum(axis=(1, 2))) / daily
+        schedule = delivery_slots(np.argsort(cover, kind="stable"), np.floor(runs).astype(np.int64), days)
     weight = inp.item_margin if objective == "margin" else np.ones(i_n)
     return (
         LPInputs(
@@ -109,11 +130,7 @@ def lp_inputs(
             cost_per_shift=cost,
             lost_weight=np.maximum(weight, 1e-9),
             integer_shifts=integer_shifts,
-            deliveries_per_day=deliveries,
-            units_per_delivery=carry,
-            deliveries_per_extra_hour=per_hour,
-            max_delivery_hours_per_day=max_delivery_hours,
-            cost_per_delivery_hour=cost_hour,
+            ship_allowed=schedule,
         ),
         t0,
     )

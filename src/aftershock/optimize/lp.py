@@ -51,6 +51,7 @@ class LPInputs:
     line_cap_units: np.ndarray | None = None  # (T,) max units per store line a day; inf = none
     integer_shifts: bool = False
     backlog_cost_per_unit_day: float = 0.0  # what a unit owed to a store for a day costs
+    ship_allowed: np.ndarray | None = None  # (S, T) bool: days a store can be shipped to (delivery slots)
     new_orders: np.ndarray | None = None  # (S, I, T) units added to what stores are owed; default d[t-1]
     deliveries_per_day: np.ndarray | None = (
         None  # (T,) store deliveries the fleet makes a day; None = no limit
@@ -235,6 +236,11 @@ def solve(inp: LPInputs, *, time_limit_s: float = 600.0, threads: int = 0) -> LP
     col_upper[LOST : LOST + n] = d.ravel()
     if inp.line_cap_units is not None:
         col_upper[X : X + n] = np.broadcast_to(np.asarray(inp.line_cap_units, float), (s_n, i_n, t_n)).ravel()
+    if inp.ship_allowed is not None:
+        closed = np.broadcast_to(
+            ~np.asarray(inp.ship_allowed, dtype=bool)[:, None, :], (s_n, i_n, t_n)
+        ).ravel()
+        col_upper[X : X + n][closed] = 0.0
     col_upper[Z:Y] = np.broadcast_to(np.asarray(inp.max_shifts_per_day, dtype=float), (t_n,))
     col_upper[Y:V] = inp.max_delivery_hours_per_day if fleet else 0.0
     if fleet:

@@ -37,12 +37,10 @@ class OptimizedRecovery:
         planned[:, :, self.restart_day : self.restart_day + t_n] = self.shipments
         surge = np.zeros(inp.horizon_days)
         surge[self.restart_day : self.restart_day + t_n] = self.plan.shifts / shifts_per_day
-        delivery = np.zeros(inp.horizon_days)
-        delivery[self.restart_day : self.restart_day + t_n] = self.plan.delivery_hours / hours_per_day
-        cost = np.zeros(inp.horizon_days)
-        cost[self.restart_day : self.restart_day + t_n] = (
-            self.plan.shifts * cost_per_shift + self.plan.delivery_hours * cost_per_hour
-        )
+        # delivery runs keep the scenario's plan (the LP scheduled stores within it)
+        delivery = inp.surge_delivery.copy()
+        cost = delivery * hours_per_day * cost_per_hour
+        cost[self.restart_day : self.restart_day + t_n] += self.plan.shifts * cost_per_shift
         return replace(
             inp,
             planned_units=planned,
@@ -75,7 +73,8 @@ def optimize_recovery(
         integer_shifts=integer,
         seed=seed,
     )
-    grouping = group_stores(lp, max_groups)
+    # with delivery slots every store keeps its own days: no pooling into groups
+    grouping = group_stores(lp, lp.demand.shape[0] if lp.ship_allowed is not None else max_groups)
     plan = solve(aggregate(lp, grouping))
     return OptimizedRecovery(
         restart_day=t0,

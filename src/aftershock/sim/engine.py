@@ -302,7 +302,10 @@ def dispatch(
     store_has = shippable.sum(axis=(2, 3)) > 0  # (R, S)
     over_stores = store_has.sum(axis=1) > np.floor(delivery)
     if over_stores.any():
-        shippable = _limit_stores(shippable, state.order_day, store_has, np.floor(delivery), over_stores)
+        planned = None if inp.planned_units is None else inp.planned_units[:, :, day].sum(axis=1)
+        shippable = _limit_stores(
+            shippable, state.order_day, store_has, np.floor(delivery), over_stores, planned
+        )
     total = shippable.sum(axis=(1, 2, 3))
     shipped = shippable
     tight = total > capacity
@@ -335,10 +338,17 @@ def _limit_stores(
     store_has: np.ndarray,
     limit: np.ndarray,
     rows: np.ndarray,
+    planned: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Keep only the ``limit`` stores with the oldest open orders (delivery runs a day)."""
+    """Keep only the ``limit`` stores a day's delivery runs reach: the oldest open orders first.
+
+    With a dispatch plan (``planned``: units planned per store today), the stores the plan
+    delivers to go first, then the oldest open orders.
+    """
     out = shippable.copy()
-    oldest = np.where(store_has, order_day.min(axis=2), EMPTY_SLOT)
+    oldest = np.where(store_has, order_day.min(axis=2), EMPTY_SLOT).astype(float)
+    if planned is not None:
+        oldest = np.where(store_has & (planned[None, :] > 0), oldest - 1e12, oldest)
     for r in np.flatnonzero(rows):
         rank = np.argsort(oldest[r], kind="stable")
         out[r, rank[int(limit[r]) :]] = 0.0
