@@ -53,8 +53,3 @@ def propagate(
         nodes = targets[tfirst]
         cap[:, nodes] *= node_min
     return cap
-
-
-def all_up(net: CompiledNetwork, batch: int = 1) -> np.ndarray:
-    """Own state with every node fully up, shape ``(batch, n_nodes)``."""
-    return np.ones((batch, net.n_nodes))

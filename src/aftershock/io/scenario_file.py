@@ -12,7 +12,7 @@ from aftershock.errors import DataError, Problem, ScenarioError
 from aftershock.io.bundled import resolve_scenario_path
 from aftershock.io.tables import read_store_table
 from aftershock.io.validation_errors import problems_from_validation
-from aftershock.io.yaml_lines import Path_, dotted, line_of, parse_document
+from aftershock.io.yaml_lines import dotted, line_of, parse_document
 from aftershock.model.checks import check_scenario
 from aftershock.model.scenario import Scenario
 from aftershock.model.stores import LoadedScenario
@@ -115,8 +115,3 @@ def _blame_overrides(problems: list[Problem], overrides: dict[str, str]) -> list
         )
         out.append(Problem("--set", p.message, field=p.field) if hit else p)
     return out
-
-
-def dump_override_path(path: Path_) -> str:
-    """The ``--set`` spelling of a location."""
-    return dotted(path)
