@@ -32,7 +32,7 @@ def test_scenarios_are_content_addressed(db_url: str, tmp_path: Path) -> None:
     assert len(store.list_scenarios()) == 1
     # the stored copy loads back to the same content
     copy = api.load(store.scenario_files(first, tmp_path / "copy"))
-    assert copy.scenario.incident == loaded.scenario.incident and len(copy.stores) == 900
+    assert copy.scenario.incident == loaded.scenario.incident and len(copy.stores) == 800
     assert (copy.stores.demand_units_per_day == loaded.stores.demand_units_per_day).all()
     assert store.add_scenario(copy, "file") == first
 

@@ -39,13 +39,13 @@ COOP_OTHER_POS_REGIONS: dict[str, int] = {
     "Oskarshamn": 10,
 }
 COOP_MAIN_REGIONS: dict[str, int] = {
-    "Stockholm": 150,
-    "Väst": 130,
-    "Skåne": 110,
-    "Mitt": 120,
-    "Öst": 100,
-    "Norr": 90,
-    "Småland": 100,
+    "Stockholm": 130,
+    "Väst": 115,
+    "Skåne": 95,
+    "Mitt": 105,
+    "Öst": 90,
+    "Norr": 80,
+    "Småland": 85,
 }
 COOP_UNITS_PER_DAY = 90_000_000 / 45.0  # SEK 90 M a day at an average SEK 45 per unit
 
@@ -87,7 +87,7 @@ def ocs_stores(seed: int = 2022) -> str:
 
 
 def coop_stores(seed: int = 2021) -> str:
-    """CSV text of the synthetic Coop stores, 900 in all, 100 on the other till system."""
+    """CSV text of the synthetic Coop stores, 800 in all, 100 of them on the other till system."""
     rng = np.random.default_rng(seed)
     rows = []
     regions = [(r, n, "other") for r, n in COOP_OTHER_POS_REGIONS.items()] + [
