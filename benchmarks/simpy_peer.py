@@ -1,12 +1,28 @@
 """A straightforward SimPy process model of the engine's day order: the peer we measure against.
 
-One process per store and one for the DC, objects per store and per order, as a hand-built
-simulation would be written. It covers what both models share: arrivals, demand
-(deterministic or Poisson, with weekday factors), sales = min(demand, on hand), order-up-to
-ordering on review days while ordering works, FIFO dispatch (oldest order, then store) within
-the day's pick capacity, lead times. It reads the same compiled inputs and the same
-incident capacities as the engine, so with deterministic demand both must agree exactly.
-Not covered (asserted absent): diversion, churn, caps, delivery-run limits, surge.
+One process per store, one for the DC and a daily clock, with a Python object per store
+and per open order, as a hand-built simulation would be written. A day ``d`` runs in three
+phases, the same order as the engine (``aftershock.sim.engine``):
+
+* ``d + 0.0``, the clock: the incident's capacities for the day (step 1), read from the
+  same compiled inputs and the same sampled compromise days as the engine, recomputed
+  every day (the engine recomputes only on timeline events, so this also checks that);
+* ``d + 0.1``, every store, in store-table order: shipments due today arrive (2), demand is
+  drawn (3: deterministic, or Poisson from the store's own ``numpy`` Generator), sales =
+  min(demand at open doors, on hand), the rest is lost (4); on its review day, if it can
+  order, the store orders up to its level (5: only lines at or below the reorder point);
+* ``d + 0.2``, the DC: ships open orders oldest first (order day, then store; within an
+  order, item by item) within the day's unit capacity, to stores that can receive;
+  a shipment arrives ``lead time`` days later (6).
+
+A store holds at most ``open_slots`` open orders; a further order merges into its newest
+open order, which keeps its day (as documented in ``build_inputs``).
+
+Covered: one or many items, weekday factors, (s, S) reorder points, closed or partly open
+doors (without diversion), closed receiving, the FIFO allocation. Not covered, and
+refused by :func:`check_supported`: diversion to online or nearby stores, churn, order
+caps, delivery-run (stores per day) limits, surge, per-replication incident rows,
+negative binomial demand and allocation policies other than ``fifo``.
 """
 
 from __future__ import annotations
@@ -16,112 +32,173 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from aftershock.sim.engine import capacities, sample_compromise
+from aftershock.sim.engine import Capacities, capacities, sample_compromise
 from aftershock.sim.inputs import SimInputs
 from aftershock.sim.runner import replication_seeds
+
+#: Units below which an order line counts as shipped (the engine's tolerance).
+DONE_UNITS = 1e-9
+#: Names of the daily chain totals the peer records, shape (replication, day) after :func:`run`.
+SERIES = ("demand_units", "sales_units", "lost_units", "shipped_units", "backlog_units", "on_hand_units")
 
 
 @dataclass
 class Order:
-    """One open store order."""
+    """One open store order at the DC."""
 
     day: int
     store: int
-    lines: np.ndarray  # units owed per item
+    lines: np.ndarray  # units still owed per item
 
 
 @dataclass
 class Store:
-    """A store's state."""
+    """A store: its shelf, what is on the way to it and its open orders."""
 
     index: int
-    on_hand: np.ndarray
-    arrivals: dict[int, np.ndarray] = field(default_factory=dict)
+    on_hand: np.ndarray  # (I,)
+    rng: np.random.Generator
+    arrivals: dict[int, np.ndarray] = field(default_factory=dict)  # day -> units (I,)
+    orders: list[Order] = field(default_factory=list)  # this store's open orders, oldest first
 
 
 def check_supported(inp: SimInputs) -> None:
-    """The peer models the shared core only."""
+    """The peer models the shared core only: refuse scenarios that use more."""
     assert inp.divert_online_fraction == 0 and inp.divert_nearby_fraction == 0, "peer: no diversion"
     assert inp.churn_fraction == 0, "peer: no churn"
     assert not inp.has_cap, "peer: no order caps"
     assert not np.isfinite(inp.delivery_capacity_stores), "peer: no delivery-run limit"
     assert not inp.surge_pick.any(), "peer: no surge"
+    assert inp.rows is None, "peer: one incident shape"
+    assert inp.allocation == "fifo", "peer: FIFO allocation only"
     assert inp.distribution in ("deterministic", "poisson"), "peer: deterministic or Poisson demand"
 
 
-def run_replication(inp: SimInputs, seed: int, index: int) -> dict[str, np.ndarray]:
-    """One replication; daily chain totals of sales, lost, shipped and backlog."""
-    check_supported(inp)
-    days = inp.horizon_days
-    ss = replication_seeds(seed, index, index + 1)
-    rng = np.random.default_rng(ss[0])
-    compromised_on = sample_compromise(
-        inp, [np.random.default_rng(replication_seeds(seed, index, index + 1)[0])]
-    )
-    caps = [capacities(inp, d, compromised_on) for d in range(days)]
-    ring = inp.initial_pipeline.shape[2]
-    stores = [Store(s, inp.initial_on_hand[s].copy()) for s in range(inp.n_stores)]
-    for st in stores:
-        for b in range(ring):
-            if inp.initial_pipeline[st.index, :, b].any():
-                st.arrivals[b] = inp.initial_pipeline[st.index, :, b].copy()
-    backlog: list[Order] = []
-    out = {k: np.zeros(days) for k in ("sales_units", "lost_units", "shipped_units", "backlog_units")}
-    env = simpy.Environment()
+class Replication:
+    """One replication as SimPy processes; :meth:`run` returns its daily chain totals."""
 
-    def store_process(st: Store):
-        s = st.index
+    def __init__(self, inp: SimInputs, seed: int, index: int) -> None:
+        check_supported(inp)
+        self.inp = inp
+        self.days = inp.horizon_days
+        # the replication's stream, as in the engine: the same compromise days (same incident)
+        stream = replication_seeds(seed, index, index + 1)[0]
+        self.compromised_on = sample_compromise(inp, [np.random.default_rng(stream)])
+        # and one Generator per store for its demand
+        store_streams = stream.spawn(inp.n_stores)
+        self.stores = [
+            Store(s, inp.initial_on_hand[s].copy(), np.random.default_rng(store_streams[s]))
+            for s in range(inp.n_stores)
+        ]
+        for st in self.stores:
+            for day in range(inp.initial_pipeline.shape[2]):
+                units = inp.initial_pipeline[st.index, :, day]
+                if units.any():
+                    st.arrivals[day] = units.copy()
+        self.queue: list[Order] = []  # the DC's open orders
+        self.cap: Capacities | None = None
+        self.out = {name: np.zeros(self.days) for name in SERIES}
+        self.env = simpy.Environment()
+
+    # -- processes -------------------------------------------------------------------------
+
+    def clock(self):
+        """Step 1 each morning: today's capacities from the incident timeline."""
         while True:
-            day = int(env.now)
-            cap = caps[day]
-            st.on_hand = st.on_hand + st.arrivals.pop(day, 0.0)
-            weekday = (inp.first_weekday + day) % 7
-            mean = inp.base_demand[s] * inp.weekday_factors[weekday] * 1.0
-            demand = mean.copy() if inp.distribution == "deterministic" else rng.poisson(mean).astype(float)
-            served = demand * cap.sell[0, s]
-            sales = np.minimum(served, st.on_hand)
+            self.cap = capacities(self.inp, int(self.env.now), self.compromised_on)
+            yield self.env.timeout(1)
+
+    def store(self, st: Store):
+        """Steps 2-5 for one store, every day."""
+        inp, s = self.inp, st.index
+        yield self.env.timeout(0.1)
+        while True:
+            day = round(self.env.now - 0.1)
+            cap = self.cap
+            assert cap is not None
+            arriving = st.arrivals.pop(day, None)
+            if arriving is not None:
+                st.on_hand = st.on_hand + arriving
+            mean = inp.base_demand[s] * inp.weekday_factors[(inp.first_weekday + day) % 7]
+            demand = (
+                mean.copy() if inp.distribution == "deterministic" else st.rng.poisson(mean).astype(float)
+            )
+            at_door = demand * cap.sell[0, s] if cap.sell[0, s] < 1.0 else demand
+            sales = np.minimum(at_door, st.on_hand)
             st.on_hand = st.on_hand - sales
-            out["sales_units"][day] += sales.sum()
-            out["lost_units"][day] += (demand - sales).sum()
-            is_review = (inp.first_weekday + day - inp.order_weekday[s]) % inp.review_period_days[s] == 0
-            if is_review and cap.order[0, s] > 0:
-                on_the_way = sum(st.arrivals.values()) if st.arrivals else 0.0
-                owed = sum((o.lines for o in backlog if o.store == s), start=np.zeros_like(st.on_hand))
-                qty = np.maximum(inp.order_up_to[s] - (st.on_hand + on_the_way + owed), 0.0)
-                if qty.sum() > 0:
-                    backlog.append(Order(day, s, qty))
-            yield env.timeout(1)
+            self.out["demand_units"][day] += demand.sum()
+            self.out["sales_units"][day] += sales.sum()
+            self.out["lost_units"][day] += (demand - sales).sum()
+            review = (inp.first_weekday + day - inp.order_weekday[s]) % inp.review_period_days[s] == 0
+            if review and cap.order[0, s] > 0:
+                self.order(st, day)
+            yield self.env.timeout(1)
 
-    def dc_process():
-        yield env.timeout(0.5)  # after every store's day
+    def order(self, st: Store, day: int) -> None:
+        """Step 5: order up to the level the lines at or below their reorder point."""
+        inp, s = self.inp, st.index
+        position = st.on_hand.copy()
+        for units in st.arrivals.values():
+            position += units
+        for o in st.orders:
+            position += o.lines
+        below = position <= inp.reorder_point[s]
+        qty = np.maximum(inp.order_up_to[s] - position, 0.0) * below
+        if qty.sum() <= 0:
+            return
+        if len(st.orders) < inp.open_slots:
+            o = Order(day, s, qty)
+            st.orders.append(o)
+            self.queue.append(o)
+        else:
+            st.orders[-1].lines += qty  # a full queue: merge into the newest, keeping its day
+
+    def dc(self):
+        """Step 6: FIFO dispatch within today's capacity; shipments enter the pipeline."""
+        inp = self.inp
+        yield self.env.timeout(0.2)
         while True:
-            day = int(env.now)
-            cap = caps[day]
+            day = round(self.env.now - 0.2)
+            cap = self.cap
+            assert cap is not None
             left = inp.pick_capacity_units * min(cap.pick[0], cap.ship[0])
-            for order in sorted(backlog, key=lambda o: (o.day, o.store)):
-                if cap.receive[0, order.store] <= 0:
+            self.queue.sort(key=lambda o: (o.day, o.store))
+            shipped_today = 0.0
+            for o in self.queue:
+                if left <= 0:
+                    break
+                if cap.receive[0, o.store] <= 0:
                     continue
-                for i in range(order.lines.size):
-                    take = min(order.lines[i], max(left, 0.0))
+                st = self.stores[o.store]
+                arrive = day + int(inp.lead_time_days[o.store])
+                for i in range(o.lines.size):
+                    take = min(o.lines[i], left)
                     if take > 0:
-                        order.lines[i] -= take
+                        o.lines[i] -= take
                         left -= take
-                        arrive = day + int(inp.lead_time_days[order.store])
-                        store = stores[order.store]
-                        store.arrivals.setdefault(arrive, np.zeros_like(order.lines))[i] += take
-                        out["shipped_units"][day] += take
-            backlog[:] = [o for o in backlog if o.lines.sum() > 1e-9]
-            out["backlog_units"][day] = sum(o.lines.sum() for o in backlog)
-            yield env.timeout(1)
+                        shipped_today += take
+                        st.arrivals.setdefault(arrive, np.zeros(inp.n_items))[i] += take
+            done = [o for o in self.queue if o.lines.sum() <= DONE_UNITS]
+            for o in done:
+                self.stores[o.store].orders.remove(o)
+            if done:
+                self.queue = [o for o in self.queue if o.lines.sum() > DONE_UNITS]
+            self.out["shipped_units"][day] = shipped_today
+            self.out["backlog_units"][day] = sum(o.lines.sum() for o in self.queue)
+            self.out["on_hand_units"][day] = sum(st.on_hand.sum() for st in self.stores)
+            yield self.env.timeout(1)
 
-    for st in stores:
-        env.process(store_process(st))
-    env.process(dc_process())
-    env.run(until=days)
-    return out
+    def run(self) -> dict[str, np.ndarray]:
+        """Run the horizon; daily chain totals, shape (day,) each."""
+        self.env.process(self.clock())
+        for st in self.stores:
+            self.env.process(self.store(st))
+        self.env.process(self.dc())
+        self.env.run(until=self.days)
+        return self.out
 
 
 def run(inp: SimInputs, replications: int, seed: int) -> dict[str, np.ndarray]:
-    """Every replication, stacked to (replication, day) arrays."""
-    parts = [run_replication(inp, seed, r) for r in range(replications)]
-    return {k: np.stack([p[k] for p in parts]) for k in parts[0]}
+    """Replications ``0 .. replications-1`` of ``seed``, stacked to (replication, day) arrays."""
+    parts = [Replication(inp, seed, r).run() for r in range(replications)]
+    return {name: np.stack([p[name] for p in parts]) for name in SERIES}

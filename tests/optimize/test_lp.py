@@ -1,25 +1,21 @@
-"""The recovery LP against hand-computed optima, and the operational `plan`."""
+"""The recovery LP against hand-computed optima (optimize/lp.py)."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
+import sys
 
 import numpy as np
 import pytest
 
-from aftershock import api
-from aftershock.cli.app import main
-from aftershock.errors import DataError
-from aftershock.optimize import LPInputs, aggregate, disaggregate, group_stores, solve
-
-EXAMPLES = Path(__file__).parents[2] / "examples" / "plan"
+from aftershock.errors import SolverError
+from aftershock.optimize import LPInputs, aggregate, available, disaggregate, group_lines, solve
+from aftershock.optimize.lp import NOT_INSTALLED, max_throughput, round_shifts
 
 
 def tiny(**changes: object) -> LPInputs:
     # one store line: demand 10 a day for 3 days, 5 on the shelf, 20 owed, lead time 1;
     # the DC ships nothing on day 0 and 15 a day after; a shift adds 10 units for cost 1;
-    # a lost unit costs 2.
+    # a lost unit costs 2. Stores re-order each day what was demanded the day before.
     base = {
         "demand": np.full((1, 1, 3), 10.0),
         "on_hand": np.array([[5.0]]),
@@ -38,150 +34,45 @@ def tiny(**changes: object) -> LPInputs:
 
 def test_without_shifts_the_pause_costs_15_units() -> None:
     # day 0: 5 on hand, 10 demanded -> 5 lost; nothing can arrive before day 2 (day-0 capacity
-    # is 0, lead 1): day 1 loses 10; day 1's shipment arrives on day 2. Lost 15, cost 30.
+    # is 0, lead 1), so day 1 loses all its 10; day 1's shipment (15 of the 30 owed) arrives on
+    # day 2 and covers its 10. Lost 15, objective 2 · 15 = 30 (+ tie-breaks: earlier losses cost
+    # 0.1% more, a unit owed a day a little; < 0.05 here).
     plan = solve(tiny(budget_shifts=0.0))
     assert plan.lost_units.sum() == pytest.approx(15.0, abs=1e-5)
-    assert plan.objective == pytest.approx(30.0, abs=0.01)  # + the tiny backlog tie-break
+    assert plan.lost_units[0, 0].tolist() == pytest.approx([5.0, 10.0, 0.0], abs=1e-5)
+    assert plan.objective == pytest.approx(30.0, abs=0.05)
+    assert plan.shifts == pytest.approx(np.zeros(3), abs=1e-6)
 
 
 def test_one_shift_on_day_0_saves_day_1() -> None:
-    # one shift on day 0 (10 units, cost 1) arrives on day 1 and saves 10 lost units worth 20:
-    # lost 5 (day 0), objective 2·5 + 1 = 11.
+    # one shift on day 0 (10 units, cost 1) arrives on day 1 and saves its 10 lost units, worth
+    # 20: lost 5 (day 0 only), objective 2 · 5 + 1 = 11. A second shift would save nothing.
     plan = solve(tiny(budget_shifts=5.0))
-    assert plan.lost_units.sum() == pytest.approx(5.0, abs=1e-5)
+    assert plan.expected_lost_units == pytest.approx(5.0, abs=1e-5)
     assert plan.shifts[0] == pytest.approx(1.0, abs=1e-5)
-    assert plan.objective == pytest.approx(11.0, abs=0.01)
+    assert plan.shifts.sum() == pytest.approx(1.0, abs=1e-5)
+    assert plan.objective == pytest.approx(11.0, abs=0.05)
+    assert plan.method == "lp"
 
 
 def test_integer_shifts_are_whole() -> None:
-    # 7 units a shift: 10 units need 2 whole shifts (cost 2): objective 10 + 2 = 12
+    # 7 units a shift: 0 shifts lose 15 (30); 1 shift loses 5 + 3 (16 + 1 = 17); 2 shifts
+    # cover day 1 (10 + 2 = 12); the LP would take 10/7 of a shift (11.43). The MIP: 2, at 12.
+    relaxed = solve(tiny(budget_shifts=5.0, units_per_shift=7.0))
+    assert relaxed.shifts[0] == pytest.approx(10 / 7, abs=1e-5)
     plan = solve(tiny(budget_shifts=5.0, units_per_shift=7.0, integer_shifts=True))
-    assert np.allclose(plan.shifts, np.round(plan.shifts))
-    assert plan.shifts[0] == 2 and plan.objective == pytest.approx(12.0, abs=0.01)
+    assert plan.shifts.tolist() == [2.0, 0.0, 0.0]
+    assert plan.method == "mip"
+    assert plan.objective == pytest.approx(12.0, abs=0.05)
 
 
-def test_grouping_keeps_totals_and_is_exact_for_few_stores() -> None:
-    rng = np.random.default_rng(0)
-    s, i, t = 30, 2, 6
-    inp = tiny(
-        demand=rng.uniform(1, 5, (s, i, t)),
-        on_hand=rng.uniform(0, 10, (s, i)),
-        arrivals=np.zeros((s, i, t)),
-        owed=rng.uniform(0, 20, (s, i)),
-        lead_time_days=np.ones(s, dtype=int),
-        capacity_units=np.full(t, 120.0),
-        lost_weight=np.ones(i),
-    )
-    exact = group_stores(inp, 100)
-    assert exact.n_groups == s
-    few = group_stores(inp, 5)
-    assert few.n_groups <= 5
-    plan = solve(aggregate(inp, few))
-    split = disaggregate(plan, inp, few)
-    np.testing.assert_allclose(split.sum(axis=0), plan.shipments.sum(axis=0), rtol=1e-9, atol=1e-9)
-    assert (split >= 0).all()
-
-
-def test_plan_on_the_example_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "dispatch.csv"
-    args = [
-        "plan",
-        "--backlog",
-        str(EXAMPLES / "backlog.csv"),
-        "--stock",
-        str(EXAMPLES / "stores.csv"),
-        "--capacity",
-        str(EXAMPLES / "capacity.csv"),
-        "--horizon",
-        "14",
-        "--backlog-cost",
-        "0.1",
-        "--out",
-        str(out),
-    ]
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    assert exc.value.code == 0
-    rows = list(csv.DictReader(out.open()))
-    assert rows and set(rows[0]) == {"store", "item", "day", "units"}
-    assert all(float(r["units"]) > 0 for r in rows)
-    capacity = {
-        int(r["day"]): float(r["pick_capacity_units"]) + 2 * 400
-        for r in csv.DictReader((EXAMPLES / "capacity.csv").open())
-    }
-    per_day: dict[int, float] = {}
-    for r in rows:
-        per_day[int(r["day"])] = per_day.get(int(r["day"]), 0.0) + float(r["units"])
-    assert all(per_day[d] <= capacity[d] + 1.0 for d in per_day)  # rounding to 0.1 per line
-    text = capsys.readouterr().out
-    assert "Backlog cleared on day" in text
-
-
-def test_plan_tables_are_checked_row_by_row(tmp_path: Path) -> None:
-    backlog = tmp_path / "backlog.csv"
-    backlog.write_text(
-        "store,item,ordered_day,quantity\n"
-        "store-01,flower,-3,10\n"
-        "store-99,flower,-3,10\n"
-        "store-01,flower,2,10\n"
-        "store-01,flower,-3,12\n"
-        "store-02,vapes,-1,-4\n"
-    )
-    capacity = tmp_path / "capacity.csv"
-    capacity.write_text("day,pick_capacity_units\n0,100\n1,100\n20,100\n")
-    with pytest.raises(DataError) as exc:
-        api.plan(backlog, EXAMPLES / "stores.csv", capacity, horizon_days=3)
-    text = str(exc.value)
-    assert "backlog.csv row 5: column `quantity`: expected a number of units >= 0, got '-4'" in text
-    backlog.write_text("\n".join(backlog.read_text().splitlines()[:5]) + "\n")
-    with pytest.raises(DataError) as exc:
-        api.plan(backlog, EXAMPLES / "stores.csv", capacity, horizon_days=3)
-    text = str(exc.value)
-    assert "backlog.csv row 2: column `store`: unknown store id 'store-99'" in text
-    assert "backlog.csv row 3: column `ordered_day`: expected an order placed today or earlier" in text
-    assert (
-        "backlog.csv row 4: duplicate order for store 'store-01', item 'flower', day -3 (first in row 1)"
-        in text
-    )
-    assert "capacity.csv row 3: column `day`: day 20 is outside the horizon (0..2)" in text
-    assert "capacity.csv: no capacity for day(s) 2" in text
-    missing = tmp_path / "stock.csv"
-    missing.write_text("store,item,on_hand\nstore-01,flower,3\n")
-    with pytest.raises(DataError, match="missing required column 'demand_per_day'"):
-        api.plan(EXAMPLES / "backlog.csv", missing, EXAMPLES / "capacity.csv", horizon_days=14)
-
-
-@pytest.mark.slow
-def test_optimised_plan_is_no_worse_than_fifo_without_surge(tmp_path: Path) -> None:
-    from aftershock.testing import pause_scenario
-
-    path = pause_scenario(
-        tmp_path,
-        stores=8,
-        demand=6.0,
-        order_up_to=60.0,
-        on_hand=30.0,
-        pause=(4, 8),
-        capacity=70.0,
-        horizon=24,
-        review=1,
-    )
-    result = api.optimize(path, budget_shifts=0, replications=4, seed=2)
-    assert result["lp"]["status"] == "Optimal"
-    replayed = result["replayed"]["lost_sales_units"]["mean"]
-    fifo = result["scenario_plan"]["lost_sales_units"]["mean"]
-    assert replayed <= fifo + 1e-6
-
-
-def test_delivery_slots_go_round_the_stores_most_urgent_first() -> None:
-    from aftershock.optimize.from_scenario import delivery_slots
-
-    # 5 stores, urgency order 3, 1, 4, 0, 2; the fleet reaches 2 stores on day 0, 2 on day 1, 3 on day 2
-    slots = delivery_slots(np.array([3, 1, 4, 0, 2]), np.array([2, 2, 3]), 3)
-    assert slots[:, 0].nonzero()[0].tolist() == [1, 3]
-    assert slots[:, 1].nonzero()[0].tolist() == [0, 4]
-    assert slots[:, 2].nonzero()[0].tolist() == [1, 2, 3]  # store 2, then round again: 3, 1
-    assert slots.sum(axis=0).tolist() == [2, 2, 3]
+def test_a_line_cap_holds_every_day() -> None:
+    # at most 6 units a day per line: 0.6 of a shift on day 0 ships 6 (day 1 loses 4), day 1
+    # ships 6 (day 2 loses 4): lost 5 + 4 + 4 = 13, objective 2 · 13 + 0.6 = 26.6.
+    plan = solve(tiny(budget_shifts=5.0, line_cap_units=np.full(3, 6.0)))
+    assert plan.shipments.max() <= 6.0 + 1e-6
+    assert plan.expected_lost_units == pytest.approx(13.0, abs=1e-5)
+    assert plan.objective == pytest.approx(26.6, abs=0.05)
 
 
 def test_closed_delivery_days_ship_nothing() -> None:
@@ -190,3 +81,128 @@ def test_closed_delivery_days_ship_nothing() -> None:
     assert plan.shipments[0, 0, 0] == pytest.approx(0.0, abs=1e-7)
     # day 0 cannot ship, so day 1 loses its 10 as without capacity on day 0: 15 lost in all
     assert plan.lost_units.sum() == pytest.approx(15.0, abs=1e-5)
+
+
+def two_stores(**changes: object) -> LPInputs:
+    # stores A (2 a day) and B (6 a day), nothing on A's shelf, 6 on B's, 20 owed each, lead 1;
+    # 10 units leave the DC on day 0 and none on day 1; no shifts.
+    base = {
+        "demand": np.array([[[2.0, 2.0]], [[6.0, 6.0]]]),
+        "on_hand": np.array([[0.0], [6.0]]),
+        "arrivals": np.zeros((2, 1, 2)),
+        "owed": np.array([[20.0], [20.0]]),
+        "lead_time_days": np.array([1, 1]),
+        "capacity_units": np.array([10.0, 0.0]),
+    }
+    base.update(changes)
+    return LPInputs(**base)  # type: ignore[arg-type]
+
+
+def test_stockout_proxy_gives_spare_units_to_the_thinnest_cover() -> None:
+    # Day 1 needs A 2 and B 6 (8 of the 10): no loss but A's 2 on day 0. The 2 spare units
+    # change nothing in lost sales. The proxy costs a line's end-of-day cover below one day of
+    # demand as a share of it: a spare unit at A (2 a day) saves 1/2, at B (6 a day) 1/6. So
+    # A gets 4, B 6. Proxy: day 0 A ends at 0 (short 2/2 = 1), B at 0 (1); day 1 A ends at 2 (0),
+    # B at 0 (1): 3. Objective: lost 2 + 3 = 5 (+ tie-breaks, < 0.05).
+    plan = solve(two_stores(stockout_weight=1.0))
+    assert plan.shipments[:, 0, 0].tolist() == pytest.approx([4.0, 6.0], abs=1e-4)
+    assert plan.expected_lost_units == pytest.approx(2.0, abs=1e-5)
+    assert plan.objective == pytest.approx(5.0, abs=0.05)
+
+
+def test_equal_lines_share_spare_capacity_equally() -> None:
+    # two identical stores: any split of the 2 spare units is optimal; the interior-point
+    # solution (no crossover) is the centre of those plans: 5 and 5, not 6 and 4.
+    same = two_stores(demand=np.full((2, 1, 2), 4.0), on_hand=np.zeros((2, 1)))
+    plan = solve(same)
+    assert plan.shipments[:, 0, 0].tolist() == pytest.approx([5.0, 5.0], abs=1e-3)
+
+
+def test_backlog_clear_day_is_when_the_backlog_stops_exceeding_normal() -> None:
+    # budget 5: day 0 ships 10 (one shift), day 1 ships 15 of 20 owed (+ d[0] = 10 re-ordered):
+    # owed after day 0: 10, after day 1: 10 + 10 - 15 = 5, after day 2: 5 + 10 - 15 = 0.
+    plan = solve(tiny(budget_shifts=5.0))
+    assert plan.owed_units[0, 0].tolist() == pytest.approx([10.0, 5.0, 0.0], abs=1e-3)
+    assert plan.backlog_clear_day == 2
+
+
+def test_dispatch_table_and_surge_schedule() -> None:
+    plan = solve(tiny(budget_shifts=5.0))
+    table = plan.dispatch_table(["s1"], ["flower"], first_day=12)
+    assert list(table.columns) == ["store", "item", "day", "units"]
+    assert table["day"].min() >= 12 and (table["units"] > 0).all()
+    assert table["store"].unique().tolist() == ["s1"]
+    schedule = plan.surge_schedule(first_day=12)
+    assert schedule["day"].tolist() == [12, 13, 14]
+    assert schedule["shifts"].sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_pooled_lines_split_back_within_what_each_line_is_owed() -> None:
+    rng = np.random.default_rng(0)
+    s, i, t = 30, 2, 6
+    inp = tiny(
+        demand=rng.uniform(1, 5, (s, i, t)),
+        on_hand=rng.uniform(0, 10, (s, i)),
+        arrivals=np.zeros((s, i, t)),
+        owed=rng.uniform(0, 20, (s, i)),
+        lead_time_days=rng.integers(1, 3, s),
+        capacity_units=np.full(t, 120.0),
+        lost_weight=np.ones(i),
+    )
+    exact = group_lines(inp, 100)
+    assert exact.n_groups == s and exact.is_exact
+    few = group_lines(inp, 8)
+    assert few.n_groups <= 8 and not few.is_exact
+    # a group holds lines of one lead time only
+    for g in range(few.n_groups):
+        assert np.unique(inp.lead_time_days[(few.group_of_line == g).any(axis=1)]).size <= 1
+    pooled = aggregate(inp, few)
+    assert pooled.demand.shape == (few.n_groups, i, t)
+    np.testing.assert_allclose(pooled.demand.sum(axis=0), inp.demand.sum(axis=0))
+    plan = solve(pooled)
+    split = disaggregate(plan, inp, few)
+    # each group's daily units go to its own lines, none negative, none beyond what a line is owed
+    np.testing.assert_allclose(split.sum(axis=(0, 1)), plan.shipments.sum(axis=(0, 1)), rtol=1e-7, atol=1e-6)
+    assert (split >= 0).all()
+    owed_by_day = inp.owed[:, :, None] + np.cumsum(inp.orders(), axis=2)
+    assert (np.cumsum(split, axis=2) <= owed_by_day + 1e-6).all()
+
+
+def test_max_throughput_says_what_is_short() -> None:
+    # owed 20 + re-orders 10 (day 1) + 10 (day 2) = 40 within the plan. Without shifts the DC
+    # ships at most 0 + 15 + 15 = 30: 10 short, every day used to the full; one shift (10 units)
+    # makes it 40.
+    short = max_throughput(tiny(budget_shifts=0.0))
+    assert short.owed_units == pytest.approx(40.0)
+    assert short.max_shipped_units == pytest.approx(30.0, abs=1e-4)
+    assert short.short_units == pytest.approx(10.0, abs=1e-4)
+    assert short.saturated_days.tolist() == [0, 1, 2]
+    enough = max_throughput(tiny(budget_shifts=1.0))
+    assert enough.short_units == pytest.approx(0.0, abs=1e-4)
+
+
+def test_round_shifts_up_within_limits_and_budget() -> None:
+    assert round_shifts(np.array([0.2, 1.5, 2.0]), 2.0, None).tolist() == [1.0, 2.0, 2.0]
+    # budget 4: the day rounded up from the least use (0.2) gives its shift back
+    assert round_shifts(np.array([0.2, 1.5, 2.0]), 2.0, 4.0).tolist() == [0.0, 2.0, 2.0]
+
+
+def test_a_missing_backend_is_a_clear_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert available()
+    monkeypatch.setitem(sys.modules, "highspy", None)  # import highspy now raises ImportError
+    assert not available()
+    with pytest.raises(SolverError, match="highspy is not installed; pip install highspy"):
+        solve(tiny())
+    assert NOT_INSTALLED == "highspy is not installed; pip install highspy"
+
+
+def test_large_integer_problems_round_the_lp_shifts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # above MIP_MAX_COLUMNS the LP's 10/7 of a shift on day 0 is rounded up to 2 and the
+    # dispatch solved again with it: the MIP's answer here, objective 12
+    from aftershock.optimize import lp
+
+    monkeypatch.setattr(lp, "MIP_MAX_COLUMNS", 0)
+    plan = solve(tiny(budget_shifts=5.0, units_per_shift=7.0, integer_shifts=True))
+    assert plan.method == "lp, shifts rounded"
+    assert plan.shifts.tolist() == [2.0, 0.0, 0.0]
+    assert plan.objective == pytest.approx(12.0, abs=0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,145 +13,184 @@ from aftershock import api
 from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
 from aftershock.cli.output import console, print_json
 
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Write the dispatch plan (store, item, day, units): .csv or .parquet."),
+]
+
 
 def _num(x: float | None, fmt: str = ",.0f") -> str:
     return "—" if x is None else format(x, fmt)
 
 
+def _units(x: float | None, sign: str = "") -> str:
+    """Units: whole above 100, one decimal below (small reference cases still show a difference)."""
+    if x is None:
+        return "—"
+    return format(x, f"{sign},.0f" if abs(x) >= 100 else f"{sign}.1f")
+
+
+def _check_out(path: Path | None) -> None:
+    """Fail on a bad --out before any work."""
+    from aftershock.errors import UsageError
+    from aftershock.io.results import check_output_path
+
+    if path is None:
+        return
+    check_output_path(path)
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise UsageError(f"--out {path}: expected a .csv or .parquet file name")
+
+
+def _write_dispatch(path: Path, frame: Any) -> None:
+    """Write the dispatch table atomically (a failure leaves no half-written file)."""
+    from aftershock.io.results import write_atomic
+
+    if path.suffix.lower() == ".csv":
+        write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+    else:
+        write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
 @app.command("optimize")
 def optimize_cmd(
     scenario: ScenarioArg,
-    objective: Annotated[str, typer.Option(help="lost-sales or margin.")] = "lost-sales",
+    objective: Annotated[
+        str,
+        typer.Option(
+            help="lost-sales (units; shifts limited by the budget) or margin (lost margin + shift cost)."
+        ),
+    ] = "lost-sales",
     budget_shifts: Annotated[
-        float | None, typer.Option(help="Most extra shifts in all (default: no limit).")
+        float | None,
+        typer.Option(help="Most extra shifts in all, on top of the scenario's surge (default: no limit)."),
     ] = None,
     max_shifts_per_day: Annotated[float, typer.Option(help="Most extra shifts a day.")] = 2.0,
     integer: Annotated[bool, typer.Option("--integer", help="Whole shifts (a MIP).")] = False,
+    stockout_weight: Annotated[
+        float, typer.Option(help="Extra cost of a store line a whole day without stock (a stockout proxy).")
+    ] = 0.0,
     replications: Annotated[
         int, typer.Option("--replications", "-n", help="Replications of the replay.")
-    ] = 50,
+    ] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the replay (shared with the scenario's plan).")] = 0,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write the dispatch plan: .csv or .parquet.")
-    ] = None,
+    out: OutOpt = None,
     json_out: JsonOpt = False,
     overrides: SetOpt = None,
 ) -> None:
-    """The best recovery plan by linear programming (HiGHS): shifts per day, dispatch per store line.
+    """The best recovery plan by linear programming (HiGHS): extra shifts per day, dispatch per store line.
 
-    The plan starts on the restart morning, is replayed in the stochastic engine and compared
-    with the scenario's own plan on the same random numbers; the promised recovery date is
-    the replay's 95th percentile of the day the backlog clears.
+    The LP plans from the restart morning of the worst-case incident path with expected
+    demand; the plan is then replayed in the stochastic engine and compared with the
+    scenario's own plan on the same random numbers. The promised recovery date is the
+    replay's 95th percentile of the day the backlog clears.
     """
-    from aftershock.io.results import check_output_path
-
-    if out is not None:
-        check_output_path(out)
+    _check_out(out)
     result = api.optimize(
         scenario,
         objective=objective,
         budget_shifts=budget_shifts,
         max_shifts_per_day=max_shifts_per_day,
         integer=integer,
+        stockout_weight=stockout_weight,
         replications=replications,
         seed=seed,
         overrides=overrides,
     )
-    plan = result.pop("dispatch_plan")
     if out is not None:
-        _write_dispatch(out, _scenario_rows(scenario, overrides, plan, result["restart_day"]))
+        _write_dispatch(out, result.dispatch)
     if json_out:
-        print_json(result)
+        print_json(result.as_dict())
         return
-    lp = result["lp"]
+    t0 = result.restart_day
     console.print(
-        f"[bold]{result['scenario']}[/]: recovery plan from the restart on day {result['restart_day']} "
-        f"(LP {lp['status']}, {lp['solve_seconds']:.1f} s, {lp['groups']} store groups)"
+        f"[bold]{result.scenario}[/]: recovery plan from the restart on day {t0} of the worst-case path "
+        f"({result.lp_method.upper()} {result.lp_status}, {result.solve_seconds:.1f} s, "
+        f"{result.store_groups} store groups; objective {result.objective})"
     )
-    sched = Table(title="Extra capacity per day", title_justify="left")
-    for col in (
-        "day",
-        "date",
-        "extra shifts",
-        "extra delivery hours",
-        "planned shipments",
-        "planned backlog",
-    ):
+    sched = Table(
+        title="Plan per day: extra shifts, order cap (the largest planned store line), shipments, "
+        "backlog and lost sales (units)",
+        title_justify="left",
+    )
+    for col in ("day", "date", "shifts", "cap/line", "shipped", "backlog", "lost"):
         sched.add_column(col, justify="right")
-    for r in result["schedule"]:
-        if (
-            r["extra_shifts"] > 0.005
-            or r["extra_delivery_hours"] > 0.005
-            or r["day"] < result["restart_day"] + 7
-        ):
+    for r in result.schedule:
+        if r["extra_shifts"] > 0.005 or r["day"] < t0 + 7:
             sched.add_row(
                 str(r["day"]),
                 r["date"] or "",
                 f"{r['extra_shifts']:.2f}",
-                f"{r['extra_delivery_hours']:.2f}",
+                _num(r["largest_line_units"]),
                 _num(r["planned_shipments_units"]),
                 _num(r["planned_backlog_units"]),
+                _num(r["planned_lost_units"]),
             )
     console.print(sched)
-    cmp = Table(title="Plan replayed in the engine vs the scenario's own plan (means)", title_justify="left")
+    console.print(
+        f"Extra shifts in all: {sum(result.extra_shifts):.2f} (days with none after day {t0 + 6} not shown)."
+    )
+    gap = Table(title=f"Planned vs simulated, from the restart on day {t0}", title_justify="left")
+    for col in ("", "LP plan", "replay on the planned path", "gap", "replay, all replications"):
+        gap.add_column(col, justify="left" if not col else "right")
+    clear_all = result.replayed["backlog_clear_day"]["mean"]
+    gap.add_row(
+        "lost units after the restart",
+        _units(result.planned_lost_units),
+        _units(result.simulated_lost_units_on_planned_path),
+        _units(result.gap_lost_units, "+"),
+        _units(result.simulated_lost_units_after_restart),
+    )
+    gap.add_row(
+        "day the backlog clears",
+        _num(result.planned_backlog_clear_day, ".0f"),
+        _num(result.simulated_backlog_clear_day_on_planned_path, ".1f"),
+        _num(result.gap_backlog_clear_days, "+.1f"),
+        _num(clear_all, ".1f"),
+    )
+    console.print(gap)
+    on_path, reps = result.replications_on_planned_path, result.replications
+    if on_path < reps:
+        console.print(
+            f"{on_path} of {reps} replications restarted on day {t0} (the worst-case path the LP plans for); "
+            "the others restarted on another day and follow the plan by calendar day."
+        )
+    cmp = Table(
+        title=f"Optimised plan vs the scenario's own plan (means of {result.replications} replications, "
+        "same seed)",
+        title_justify="left",
+    )
     for col in ("", "optimised plan", "scenario plan"):
         cmp.add_column(col, justify="left" if not col else "right")
     for name in (
         "lost_sales_units",
+        "lost_margin",
         "stockout_store_days",
         "backlog_clear_day",
         "service_restored_day",
         "surge_cost",
     ):
-        a, b = result["replayed"][name]["mean"], result["scenario_plan"][name]["mean"]
-        fmt = ".1f" if "day" in name and "store" not in name else ",.0f"
-        cmp.add_row(name, _num(a, fmt), _num(b, fmt))
+        a, b = result.replayed[name]["mean"], result.scenario_plan[name]["mean"]
+        if name.endswith("_day"):
+            cmp.add_row(name, _num(a, ".1f"), _num(b, ".1f"))
+        else:
+            cmp.add_row(name, _units(a), _units(b))
     console.print(cmp)
+    diff = result.lost_units_vs_scenario_plan
     console.print(
-        f"LP expected {lp['planned_lost_units']:,.0f} units lost after the restart; the replay lost "
-        f"{lp['planned_lost_units'] + result['gap_lost_units_after_restart']:,.0f} (gap "
-        f"{result['gap_lost_units_after_restart']:+,.0f}: random demand, delivery runs, store-level timing)."
+        f"Lost units, optimised minus scenario plan (paired on the same random numbers): "
+        f"{_units(diff['mean'], '+')} ± {_units(diff['standard_error'])} (standard error)."
     )
-    when = result["promised_recovery_date"] or f"day {_num(result['promised_recovery_day'], '.0f')}"
-    console.print(f"Promise to stores: backlog cleared by [bold]{when}[/] (95% of replications).")
-    if out is not None:
-        console.print(f"wrote {out}")
-
-
-def _scenario_rows(
-    scenario: str, overrides: list[str] | None, plan: Any, restart: int
-) -> list[dict[str, Any]]:
-    import numpy as np
-
-    loaded = api.load(scenario, overrides)
-    stores = loaded.stores.ids
-    items = [i.id for i in loaded.scenario.items]
-    s_idx, i_idx, t_idx = np.nonzero(plan >= 0.5)
-    return [
-        {
-            "store": str(stores[s]),
-            "item": items[i],
-            "day": int(restart + t),
-            "units": round(float(plan[s, i, t]), 1),
-        }
-        for s, i, t in zip(s_idx, i_idx, t_idx, strict=True)
-    ]
-
-
-def _write_dispatch(path: Path, rows: list[dict[str, Any]]) -> None:
-    import pandas as pd
-
-    from aftershock.errors import UsageError
-    from aftershock.io.results import write_atomic
-
-    frame = pd.DataFrame(rows, columns=["store", "item", "day", "units"])
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
-    elif suffix == ".parquet":
-        write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    if result.promised_recovery_day is None:
+        console.print(
+            "Promise to stores: none — the backlog does not clear within the horizon in more than 5% of "
+            "replications; lengthen the horizon or allow more shifts."
+        )
     else:
-        raise UsageError(f"--out {path}: expected a .csv or .parquet file name")
+        when = result.promised_recovery_date or f"day {math.ceil(result.promised_recovery_day)}"
+        console.print(f"Promise to stores: backlog cleared by [bold]{when}[/] (95% of replications).")
+    if out is not None:
+        console.print(f"wrote {out} ({len(result.dispatch)} lines)")
 
 
 @app.command("plan")
@@ -159,63 +199,100 @@ def plan_cmd(
         Path, typer.Option("--backlog", help="Open orders: store, item, ordered_day, quantity.")
     ],
     stock: Annotated[
-        Path, typer.Option("--stock", help="Store stock: store, item, on_hand, demand_per_day, ...")
+        Path,
+        typer.Option(
+            "--stock",
+            help="Store stock: store, item, on_hand, demand_per_day [, lead_time_days, target_cover_days].",
+        ),
     ],
     capacity: Annotated[
-        Path, typer.Option("--capacity", help="DC capacity per day: day, pick_capacity_units, ...")
+        Path,
+        typer.Option(
+            "--capacity",
+            help="DC capacity: day, pick_capacity_units [, max_extra_shifts, units_per_shift, "
+            "cost_per_shift].",
+        ),
     ],
-    horizon: Annotated[int, typer.Option(help="Days to plan, from today (day 0).", min=1, max=120)] = 14,
+    horizon: Annotated[int, typer.Option(help="Days to plan, from today (day 0).", min=1, max=366)] = 14,
     budget_shifts: Annotated[float | None, typer.Option(help="Most extra shifts in all.")] = None,
     backlog_cost: Annotated[
         float, typer.Option(help="Cost of a unit owed to a store for a day (a lost unit costs 1).")
     ] = 0.0,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write the dispatch plan: .csv or .parquet.")
+    start_date: Annotated[
+        str | None, typer.Option("--start-date", help="Today's date (day 0), YYYY-MM-DD, to print dates.")
     ] = None,
+    out: OutOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Operational mode: a dispatch plan from today's backlog, stock and capacity tables.
 
     Prints when the backlog clears, when each store is back to its target cover and which
     extra shifts are worth it; writes the plan (store, item, day, units). Tables are checked
-    row by row; nothing is written when one is wrong.
+    row by row and every problem is listed; nothing is written when one is wrong, or when
+    capacity is too short to clear the backlog within the horizon (the error says by how much).
     """
-    from aftershock.io.results import check_output_path
-
-    if out is not None:
-        check_output_path(out)
+    _check_out(out)
     result = api.plan(
-        backlog, stock, capacity, horizon_days=horizon, budget_shifts=budget_shifts, backlog_cost=backlog_cost
+        backlog,
+        stock,
+        capacity,
+        horizon_days=horizon,
+        budget_shifts=budget_shifts,
+        backlog_cost=backlog_cost,
+        start_date=start_date,
     )
     if out is not None:
-        _write_dispatch(out, result["dispatch"])
+        _write_dispatch(out, result.dispatch)
     if json_out:
-        print_json(result)
+        print_json(result.as_dict())
         return
-    s = result["summary"]
+    s = result.summary
     console.print(
         f"[bold]Dispatch plan[/] for {s['stores']} stores × {s['items']} items, {s['horizon_days']} days: "
         f"backlog {s['backlog_units']:,.0f} units, planned shipments {s['planned_shipments_units']:,.0f}, "
         f"expected lost sales {s['expected_lost_units']:,.0f} units."
     )
-    clear = "—" if s["backlog_clear_day"] is None else s["backlog_clear_day"]
+
+    def when(day: int | None, date: str | None) -> str:
+        return "—" if day is None else f"day {day}" + (f" ({date})" if date else "")
+
+    if s["backlog_clear_day"] is None:
+        console.print(
+            "The backlog is [bold]not cleared[/] within the horizon: capacity would allow it, but the extra "
+            "shifts it needs cost more than the sales they save. Put a price on waiting with --backlog-cost."
+        )
+    else:
+        cleared = when(s["backlog_clear_day"], s["backlog_clear_date"])
+        console.print(f"Chain recovery: backlog cleared on [bold]{cleared}[/].")
     late = s["stores_not_back_in_horizon"]
-    last = _num(s["last_store_recovery_day"], ".0f")
-    note = f" ({late} stores not within the horizon)" if late else ""
-    console.print(
-        f"Backlog cleared on day [bold]{clear}[/]; last store back to target cover on day {last}{note}."
-    )
+    if late:
+        console.print(
+            f"{late} of {s['stores']} stores are not back to their target cover within the horizon."
+        )
+    else:
+        last = when(s["last_store_recovery_day"], s["last_store_recovery_date"])
+        console.print(f"Every store is back to its target cover by {last}.")
     shifts = [(d, z) for d, z in enumerate(s["extra_shifts"]) if z > 0.005]
     console.print(
         "Extra shifts: "
         + (", ".join(f"day {d}: {z:.2f}" for d, z in shifts) or "none needed")
         + f" (cost {s['extra_shift_cost']:,.0f})."
     )
-    table = Table(title="Stores by recovery day", title_justify="left")
+    table = Table(title="Stores by recovery day (the latest first)", title_justify="left")
     table.add_column("store")
     table.add_column("back to target cover", justify="right")
-    for r in sorted(result["stores"], key=lambda r: (r["recovery_day"] is None, r["recovery_day"] or 0))[:15]:
-        table.add_row(r["store"], "—" if r["recovery_day"] is None else f"day {r['recovery_day']}")
+    ranked = sorted(result.stores, key=lambda r: -1e9 if r["recovery_day"] is None else -r["recovery_day"])
+    for r in ranked[:15]:
+        table.add_row(
+            r["store"],
+            "not within the horizon"
+            if r["recovery_day"] is None
+            else when(r["recovery_day"], r["recovery_date"]),
+        )
     console.print(table)
+    by_day = s["stores_back_to_target_by_day"]
+    console.print(
+        "Stores back to target cover by day: " + ", ".join(f"{d}: {n}" for d, n in enumerate(by_day))
+    )
     if out is not None:
-        console.print(f"wrote {out} ({len(result['dispatch'])} lines)")
+        console.print(f"wrote {out} ({len(result.dispatch)} lines)")

@@ -145,13 +145,20 @@ def _window_active(window: np.ndarray, day: int, rows: RowIncident | None) -> np
     return (lo <= day) & (day < hi)
 
 
-def site_order(order: SiteOrder, sites: np.ndarray, demand: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Positions of ``sites`` in visiting order (highest demand first, by id, or random)."""
+def site_order(
+    order: SiteOrder, sites: np.ndarray, demand: np.ndarray, seed: int = 0, ids: np.ndarray | None = None
+) -> np.ndarray:
+    """Positions of ``sites`` in visiting order (highest demand first, by id, or random).
+
+    ``ids`` holds the id of every site position; without it, ``by_id`` keeps position order.
+    """
     if order == "by_demand":
         return sites[np.argsort(-demand[sites], kind="stable")]
     if order == "random":
         return np.random.default_rng(seed).permutation(sites)
-    return np.sort(sites)
+    if ids is None:
+        return np.sort(sites)
+    return sites[np.argsort(ids[sites], kind="stable")]
 
 
 def build_timeline(loaded: LoadedScenario, net: CompiledNetwork) -> IncidentTimeline:
@@ -221,6 +228,6 @@ def _slots_in_order(
     slots: np.ndarray, net: CompiledNetwork, order: SiteOrder, demand: np.ndarray
 ) -> np.ndarray:
     sites = net.slot_site[slots]
-    ordered_sites = site_order(order, sites, demand)
+    ordered_sites = site_order(order, sites, demand, ids=np.array(net.site_ids))
     rank = {int(s): i for i, s in enumerate(ordered_sites)}
     return slots[np.argsort([rank[int(s)] for s in sites], kind="stable")]

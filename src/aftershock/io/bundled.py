@@ -74,4 +74,6 @@ def resolve_scenario_path(ref: str | Path) -> Path:
                 )
             ]
         )
+    if path.is_dir():
+        raise ScenarioError.from_problems([Problem(text, f"a folder without a {SCENARIO_FILE} in it")])
     raise ScenarioError.from_problems([Problem(text, "file not found")])

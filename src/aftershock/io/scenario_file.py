@@ -50,17 +50,34 @@ def load_scenario(ref: str | Path, overrides: list[str] | None = None) -> Loaded
         problems = problems_from_validation(exc, source, lines, Scenario)
         raise ScenarioError.from_problems(_blame_overrides(problems, override_paths)) from None
     table_path = (path.parent / scenario.sites.stores.table).resolve()
+    if not table_path.is_file():
+        # point at the line that names the table, not only at the table
+        loc = ("sites", "stores", "table")
+        problem = Problem(
+            source, f"store table not found: {table_path}", line=line_of(lines, loc), field=dotted(loc)
+        )
+        raise ScenarioError.from_problems(_blame_overrides([problem], override_paths))
     try:
         stores = read_store_table(table_path, scenario.sites.stores.table, scenario.sites.stores.defaults)
     except DataError as exc:
         raise DataError(f"in the store table of {source}:\n" + "\n".join(exc.lines), exc.problems) from None
-    findings = check_scenario(scenario, stores)
+    findings = check_scenario(scenario, stores) + _policy_findings(scenario)
     if findings:
         problems = [
             Problem(source, message, line=line_of(lines, loc), field=dotted(loc)) for loc, message in findings
         ]
         raise ScenarioError.from_problems(_blame_overrides(problems, override_paths))
     return LoadedScenario(scenario=scenario, stores=stores, path=path)
+
+
+def _policy_findings(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    """An unknown allocation policy name, found here so the problem gets its line."""
+    from aftershock.policies import allocation_policies, unknown_policy_message
+
+    name = scenario.plan.allocation
+    if name in allocation_policies():
+        return []
+    return [(("plan", "allocation"), unknown_policy_message(name))]
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, str]:

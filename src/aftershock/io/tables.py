@@ -70,6 +70,18 @@ def read_rows(path: Path, source: str) -> tuple[list[str], list[tuple[int, dict[
         raise DataError.from_problems([Problem(source, f"CSV syntax error: {exc}")]) from None
     if not header:
         raise DataError.from_problems([Problem(source, "the table is empty (no header row)")])
+    repeated = [h for i, h in enumerate(header) if h in header[:i]]
+    if repeated:
+        raise DataError.from_problems(
+            [
+                Problem(
+                    source,
+                    f"column '{h}' appears twice in the header (a row would keep only one of its cells)",
+                    field="header",
+                )
+                for h in dict.fromkeys(repeated)
+            ]
+        )
     return header, rows
 
 

@@ -17,23 +17,46 @@ def parse_document(text: str, source: str, *, is_json: bool = False) -> tuple[An
 
     Raises :class:`ScenarioError` naming the line of a syntax error or duplicate key.
     """
+    json_data: Any = None
     if is_json:
         try:
-            json.loads(text)
+            json_data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ScenarioError.from_problems(
                 [Problem(source, f"JSON syntax error: {exc.msg}", line=exc.lineno)]
             ) from None
+        # JSON allows tabs where YAML does not; raw tabs cannot occur inside JSON strings,
+        # so replacing them keeps every value and line of the YAML view used for line numbers
+        text = text.replace("\t", " ")
+    try:
+        data, node = _parse_yaml(text, source)
+    except ScenarioError:
+        if is_json:  # valid JSON that YAML cannot read: the data without line numbers
+            return json_data, {}
+        raise
+    lines: dict[Path_, int] = {}
+    duplicates: list[Problem] = []
+    _walk(node, (), lines, duplicates, source)
+    if duplicates:
+        raise ScenarioError.from_problems(duplicates)
+    # the JSON parser's values are the reference (YAML reads "\ud83d\ude00" as two surrogates)
+    return (json_data if is_json else data), lines
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError.from_problems([Problem(source, "the file is empty")])
-        data = loader.construct_document(node)
+        return loader.construct_document(node), node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or str(exc)
+        start = exc.context_mark
+        if exc.context and start is not None and mark is not None and start.line != mark.line:
+            what += f" ({exc.context} that starts on line {start.line + 1})"
         raise ScenarioError.from_problems(
             [Problem(source, f"YAML syntax error: {what}", line=line)]
         ) from None
@@ -41,12 +64,6 @@ def parse_document(text: str, source: str, *, is_json: bool = False) -> tuple[An
         raise ScenarioError.from_problems([Problem(source, f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
-    lines: dict[Path_, int] = {}
-    duplicates: list[Problem] = []
-    _walk(node, (), lines, duplicates, source)
-    if duplicates:
-        raise ScenarioError.from_problems(duplicates)
-    return data, lines
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[Problem], source: str) -> None:

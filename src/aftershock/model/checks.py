@@ -133,6 +133,15 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
                             f"(a {kind} has: {', '.join(SITE_CAPABILITIES[kind])})",
                         )
     incident = scenario.incident
+    if incident.compromise.day >= scenario.horizon_days:
+        # checked here rather than in the model, so the problem points at the day's own line
+        yield (
+            ("incident", "compromise", "day"),
+            (
+                f"expected a day inside the horizon (0..{scenario.horizon_days - 1}), "
+                f"got {incident.compromise.day}"
+            ),
+        )
     if incident.compromise.service not in services:
         yield (
             ("incident", "compromise", "service"),

@@ -100,15 +100,6 @@ class Scenario(Strict):
             plan["order_cap"] = {"units": cap, "from_day": day if isinstance(day, int) else 0}
         return data
 
-    @model_validator(mode="after")
-    def _incident_in_horizon(self) -> Scenario:
-        if self.incident.compromise.day >= self.horizon_days:
-            raise ValueError(
-                f"incident.compromise.day ({self.incident.compromise.day}) must fall inside "
-                f"the horizon (0..{self.horizon_days - 1})"
-            )
-        return self
-
     def calendar_date(self, day: int) -> dt.date | None:
         """The calendar date of ``day``, when ``start_date`` is set."""
         return None if self.start_date is None else self.start_date + dt.timedelta(days=day)

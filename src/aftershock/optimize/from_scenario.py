@@ -1,4 +1,12 @@
-"""From a scenario to the recovery LP: the situation on the restart morning, expected demand ahead."""
+"""From a scenario to the recovery LP: the situation on the restart morning, expected demand ahead.
+
+The LP starts on the restart day (the first day after the compromise on which the DC can
+ship again) from the state one deterministic engine run reaches along the worst-case
+incident path (the attack crosses every control edge it can). Demand ahead
+is its expectation: base demand × weekday factor × each store's selling capacity on that
+path. Capacity a day is the DC's pick capacity × the pick/ship capability × (1 + the
+scenario's own surge); the LP's extra shifts come on top of that surge.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,10 @@ from aftershock.optimize.lp import LPInputs
 from aftershock.sim.engine import advance, capacities
 from aftershock.sim.inputs import SimInputs
 from aftershock.sim.runner import replication_seeds
+
+#: Objective cost of one extra shift when the objective counts units (a tie-break: shifts are
+#: used whenever they save a unit, within the budget, and never for nothing).
+SHIFT_TIE_BREAK = 1e-3
 
 
 def _plan_profile(profile: np.ndarray, start: int, days: int) -> np.ndarray:
@@ -30,12 +42,31 @@ def delivery_slots(order: np.ndarray, runs_per_day: np.ndarray, days: int) -> np
     stores = order.size
     slots = np.zeros((stores, days), dtype=bool)
     position = 0
-    for t in range(days):
+    for t in range(days):  # days only: each day is one vectorised pick
         reach = int(min(max(runs_per_day[t], 0), stores))
         picked = order[(position + np.arange(reach)) % stores]
         slots[picked, t] = True
         position = (position + reach) % stores
     return slots
+
+
+def worst_case_inputs(inp: SimInputs) -> SimInputs:
+    """The inputs with the attack crossing every control edge it can cross (probability 1).
+
+    Every draw of the engine's spread then gives the worst-case incident path: the latest
+    restart, the most services to restore.
+    """
+    tl = inp.timeline
+    p = (
+        inp.net.control_p
+        if tl.spread_p_override is None
+        else np.full_like(inp.net.control_p, tl.spread_p_override)
+    )
+    return replace(
+        inp,
+        net=replace(inp.net, control_p=np.where(p > 0, 1.0, 0.0)),
+        timeline=replace(tl, spread_p_override=None),
+    )
 
 
 def restart_day(inp: SimInputs, compromised_on: np.ndarray) -> int:
@@ -48,6 +79,27 @@ def restart_day(inp: SimInputs, compromised_on: np.ndarray) -> int:
     return inp.horizon_days - 1
 
 
+def store_orders(
+    inp: SimInputs, position: np.ndarray, demand: np.ndarray, can_order: np.ndarray, t0: int
+) -> np.ndarray:
+    """(S, I, T) units stores order each day from the restart, by their order-up-to rule.
+
+    On a review day on which ordering works, a store orders up to its level: ``order_up_to -
+    position``, where the position falls by what it sells (taken as the expected demand) and
+    rises by what it orders. So the first review after the pause also orders the gap the pause
+    left, and later ones what was sold since the previous one. Reorder points are not modelled.
+    """
+    days = demand.shape[2]
+    absolute = t0 + np.arange(days)
+    phase = inp.first_weekday + absolute[None, :] - inp.order_weekday[:, None]
+    is_review = ((phase % inp.review_period_days[:, None]) == 0) & can_order  # (S, T)
+    # cumulative orders by day t, if every review so far ordered up to the level
+    wanted = np.maximum(inp.order_up_to[:, :, None] - position[:, :, None] + np.cumsum(demand, axis=2), 0.0)
+    cumulative = np.where(is_review[:, None, :], wanted, 0.0)
+    cumulative = np.maximum.accumulate(cumulative, axis=2)  # wanted only grows: carry the last review
+    return np.diff(cumulative, axis=2, prepend=0.0)
+
+
 def lp_inputs(
     loaded: LoadedScenario,
     inp: SimInputs,
@@ -56,18 +108,17 @@ def lp_inputs(
     budget_shifts: float | None = None,
     max_shifts_per_day: float = 2.0,
     integer_shifts: bool = False,
+    stockout_weight: float = 0.0,
     seed: int = 0,
 ) -> tuple[LPInputs, int]:
     """The LP for the scenario's recovery, and the day it starts (the restart day).
 
-    The situation at the restart comes from one deterministic engine run up to that day (with
-    the incident path of replication 0 of ``seed``); demand ahead is its expectation, scaled by
-    each store's selling capacity along that path. The plan's own surge and caps are left out:
-    deciding them is the optimiser's job.
+    The run up to the restart follows what the replay will do before the plan starts (oldest
+    orders first, the scenario's surge, no order cap): the LP's dispatch lines take the place
+    of a cap.
     """
-    quiet = replace(inp, distribution="deterministic", has_cap=False)
-    quiet = replace(
-        quiet, surge_pick=np.zeros_like(inp.surge_pick), surge_delivery=np.zeros_like(inp.surge_delivery)
+    quiet = worst_case_inputs(
+        replace(inp, distribution="deterministic", has_cap=False, allocation="planned", planned_units=None)
     )
     seeds = replication_seeds(seed, 0, 1)
     _, compromised_on = advance(quiet, seeds, 0)
@@ -78,59 +129,65 @@ def lp_inputs(
     demand = np.empty((s_n, i_n, days))
     capacity = np.empty(days)
     ship_share = np.empty(days)
-    for k in range(days):
+    can_order = np.empty((s_n, days), dtype=bool)
+    surge = _plan_profile(inp.surge_pick, t0, days)
+    for k in range(days):  # days only: the timeline gives capacities day by day
         day = t0 + k
         cap = capacities(quiet, day, compromised_on)
         weekday = (inp.first_weekday + day) % 7
         demand[:, :, k] = inp.base_demand * inp.weekday_factors[weekday] * cap.sell[0][:, None]
-        capacity[k] = inp.pick_capacity_units * float(min(cap.pick[0], cap.ship[0]))
+        capacity[k] = inp.pick_capacity_units * float(min(cap.pick[0], cap.ship[0])) * (1.0 + surge[k])
         ship_share[k] = float(cap.ship[0])
-    # stores order on their review days what they sold since the previous one
-    absolute = t0 + np.arange(days)
-    phase = inp.first_weekday + absolute[None, :] - inp.order_weekday[:, None]
-    is_review = (phase % inp.review_period_days[:, None]) == 0
-    sold_since = np.cumsum(demand, axis=2)
-    new_orders = np.zeros_like(demand)
-    last = np.zeros((s_n, i_n))
-    for k in range(days):
-        rows = is_review[:, k]
-        new_orders[rows, :, k] = sold_since[rows, :, k] - last[rows]
-        last[rows] = sold_since[rows, :, k]
+        can_order[:, k] = cap.order[0] > 0
+    on_hand = state.on_hand[0]
+    owed = state.open_units[0].sum(axis=1)
     ring = state.pipeline.shape[2]
     arrivals = np.zeros((s_n, i_n, days))
-    for b in range(ring):
+    for b in range(ring):  # a few lead-time slots
         # ring slot b holds what arrives on the next day d >= t0 with d % ring == b
         day = t0 + ((b - t0) % ring)
         if day - t0 < days:
             arrivals[:, :, day - t0] += state.pipeline[0, :, b, :]
+    position = on_hand + arrivals.sum(axis=2) + owed
+    new_orders = store_orders(inp, position, demand, can_order, t0)
     dc = loaded.scenario.sites.dcs[0] if loaded.scenario.sites.dcs else None
     shifts = dc.shifts_per_day if dc else 1
-    cost = max((s.cost_per_shift for s in loaded.scenario.plan.surge), default=0.0)
     schedule = None
     if np.isfinite(inp.delivery_capacity_stores):
         # delivery runs reach a whole number of stores a day: give each store its delivery days,
         # the least covered first, so the LP plans within what the fleet can actually reach
         runs = inp.delivery_capacity_stores * ship_share * (1.0 + _plan_profile(inp.surge_delivery, t0, days))
         daily = np.maximum(demand.mean(axis=2).sum(axis=1), 1e-9)
-        cover = (state.on_hand[0].sum(axis=1) + arrivals.sum(axis=(1, 2))) / daily
+        cover = (on_hand.sum(axis=1) + arrivals.sum(axis=(1, 2))) / daily
         schedule = delivery_slots(np.argsort(cover, kind="stable"), np.floor(runs).astype(np.int64), days)
-    weight = inp.item_margin if objective == "margin" else np.ones(i_n)
+    if objective == "margin":
+        weight = np.maximum(inp.item_margin, 1e-9)
+        shift_cost = scenario_cost_per_shift(loaded)
+    else:
+        weight = np.ones(i_n)
+        shift_cost = SHIFT_TIE_BREAK
     return (
         LPInputs(
             demand=demand,
-            on_hand=state.on_hand[0],
+            on_hand=on_hand,
             arrivals=arrivals,
-            owed=state.open_units[0].sum(axis=1),
+            owed=owed,
             new_orders=new_orders,
             lead_time_days=inp.lead_time_days,
             capacity_units=capacity,
             units_per_shift=inp.pick_capacity_units / shifts,
             max_shifts_per_day=max_shifts_per_day,
             budget_shifts=budget_shifts,
-            cost_per_shift=cost,
-            lost_weight=np.maximum(weight, 1e-9),
+            cost_per_shift=shift_cost,
+            lost_weight=weight,
+            stockout_weight=stockout_weight,
             integer_shifts=integer_shifts,
             ship_allowed=schedule,
         ),
         t0,
     )
+
+
+def scenario_cost_per_shift(loaded: LoadedScenario) -> float:
+    """Cost of one extra shift: the highest the scenario's surge plan names (0 without one)."""
+    return max((s.cost_per_shift for s in loaded.scenario.plan.surge), default=0.0)

@@ -1,14 +1,35 @@
-"""`aftershock plan`: a dispatch plan for tomorrow morning from the tables a wholesaler has."""
+"""`aftershock plan`: a dispatch plan for tomorrow morning from the tables a wholesaler has.
+
+The same LP as the scenario optimiser, on the operational tables: stores order each day what
+they sold the day before (the DC can ship it from the next day), capacity is the table's
+pick capacity plus extra shifts. Before solving, a small LP over days checks that the
+backlog can be cleared within the horizon at all; when it cannot, the error says by how much
+and on which days capacity is short.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from aftershock.errors import SolverError
 from aftershock.io.plan_tables import PlanTables
-from aftershock.optimize.lp import LPInputs, LPPlan, aggregate, disaggregate, group_stores, solve
+from aftershock.optimize.lp import (
+    LPInputs,
+    LPPlan,
+    Throughput,
+    aggregate,
+    disaggregate,
+    dispatch_table,
+    group_lines,
+    max_throughput,
+    solve,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -20,65 +41,56 @@ class OperationalPlan:
     shipments: np.ndarray  # (S, I, T)
     stock: np.ndarray  # (S, I, T) projected stock at the end of each day
 
-    def dispatch_rows(self, min_units: float = 0.5) -> list[dict[str, Any]]:
-        """(store, item, day, units) for every line worth shipping, in day then store order."""
-        s_idx, i_idx, t_idx = np.nonzero(self.shipments >= min_units)
-        order = np.lexsort((i_idx, s_idx, t_idx))
-        return [
-            {
-                "store": self.tables.store_ids[s_idx[k]],
-                "item": self.tables.item_ids[i_idx[k]],
-                "day": int(t_idx[k]),
-                "units": round(float(self.shipments[s_idx[k], i_idx[k], t_idx[k]]), 1),
-            }
-            for k in order
-        ]
+    def dispatch_table(self, min_units: float = 0.5) -> pd.DataFrame:
+        """``store, item, day, units`` for every line worth shipping, in day then store order."""
+        t = self.tables
+        return dispatch_table(self.shipments, t.store_ids, t.item_ids, min_units=min_units)
 
-    def store_recovery_days(self) -> list[dict[str, Any]]:
-        """First day each store holds its target cover of every item (None: not in the horizon)."""
+    def recovery_day_of_store(self) -> np.ndarray:
+        """(S,) first day each store ends with its target cover of every item (-1: not in the horizon)."""
         t = self.tables
         target = t.target_cover_days * t.demand
         ok = (self.stock >= target[:, :, None] - 1e-6).all(axis=1)  # (S, T)
-        rows = []
-        for s, store in enumerate(t.store_ids):
-            days = np.flatnonzero(ok[s])
-            rows.append({"store": store, "recovery_day": int(days[0]) if days.size else None})
-        return rows
+        return np.where(ok.any(axis=1), ok.argmax(axis=1), -1)
+
+    def store_recovery_days(self) -> list[dict[str, Any]]:
+        """Per store, the first day back to its target cover (None: not within the horizon)."""
+        days = self.recovery_day_of_store()
+        return [
+            {"store": store, "recovery_day": int(d) if d >= 0 else None}
+            for store, d in zip(self.tables.store_ids, days, strict=True)
+        ]
 
     def summary(self) -> dict[str, Any]:
         """The one-page summary."""
-        recovery = [r["recovery_day"] for r in self.store_recovery_days()]
-        done = [d for d in recovery if d is not None]
+        days = self.recovery_day_of_store()
+        horizon = int(self.shipments.shape[2])
+        back = days[days >= 0]
         return {
             "stores": len(self.tables.store_ids),
             "items": len(self.tables.item_ids),
-            "horizon_days": int(self.shipments.shape[2]),
+            "horizon_days": horizon,
             "backlog_units": float(self.tables.owed.sum()),
             "planned_shipments_units": float(self.shipments.sum()),
-            "expected_lost_units": float(self.plan.lost_units.sum()),
+            "expected_lost_units": self.plan.expected_lost_units,
             "extra_shifts": [round(float(z), 2) for z in self.plan.shifts],
             "extra_shift_cost": float((self.plan.shifts * self.tables.cost_per_shift).sum()),
             "backlog_clear_day": self.plan.backlog_clear_day,
-            "stores_back_to_target_by_day": {
-                int(d): sum(1 for x in done if x <= d) for d in range(int(self.shipments.shape[2]))
-            },
-            "stores_not_back_in_horizon": sum(1 for d in recovery if d is None),
-            "last_store_recovery_day": max(done) if done and len(done) == len(recovery) else None,
+            "stores_back_to_target_by_day": [int((back <= d).sum()) for d in range(horizon)],
+            "stores_not_back_in_horizon": int((days < 0).sum()),
+            "last_store_recovery_day": int(back.max()) if back.size and back.size == days.size else None,
             "solve_seconds": self.plan.solve_seconds,
+            "lp_method": self.plan.method,
         }
 
 
-def plan_dispatch(
-    tables: PlanTables,
-    *,
-    max_groups: int = 400,
-    budget_shifts: float | None = None,
-    backlog_cost_per_unit_day: float = 0.0,
-) -> OperationalPlan:
-    """Solve the recovery LP on the operational tables (stores order what they sell, daily)."""
+def lp_inputs(
+    tables: PlanTables, *, budget_shifts: float | None = None, backlog_cost_per_unit_day: float = 0.0
+) -> LPInputs:
+    """The LP of the operational tables: constant demand, stores re-order what they sold."""
     horizon = tables.capacity_units.size
     demand = np.repeat(tables.demand[:, :, None], horizon, axis=2)
-    lp = LPInputs(
+    return LPInputs(
         demand=demand,
         on_hand=tables.on_hand,
         arrivals=np.zeros_like(demand),
@@ -91,18 +103,56 @@ def plan_dispatch(
         cost_per_shift=tables.cost_per_shift,
         backlog_cost_per_unit_day=backlog_cost_per_unit_day,
     )
-    grouping = group_stores(lp, max_groups)
+
+
+def short_capacity_message(bound: Throughput, horizon: int) -> str:
+    """What is short, in words a planner acts on."""
+    days = ", ".join(str(int(d)) for d in bound.saturated_days[:14])
+    more = " …" if bound.saturated_days.size > 14 else ""
+    return (
+        f"capacity is short: stores are owed {bound.owed_units:,.0f} units within the {horizon}-day "
+        f"horizon (backlog and re-orders), but the DC can ship at most {bound.max_shipped_units:,.0f} "
+        f"even with every allowed extra shift, so {bound.short_units:,.0f} units would still be owed "
+        f"at the end. Capacity is used to the full on day(s) {days}{more}. Raise pick_capacity_units "
+        "or max_extra_shifts in the capacity table, raise --budget-shifts, or plan a longer --horizon."
+    )
+
+
+def plan_dispatch(
+    tables: PlanTables,
+    *,
+    max_groups: int = 400,
+    budget_shifts: float | None = None,
+    backlog_cost_per_unit_day: float = 0.0,
+) -> OperationalPlan:
+    """Solve the recovery LP on the operational tables; SolverError when capacity is short."""
+    lp = lp_inputs(tables, budget_shifts=budget_shifts, backlog_cost_per_unit_day=backlog_cost_per_unit_day)
+    horizon = tables.capacity_units.size
+    bound = max_throughput(lp)
+    # a unit a day is within rounding of any real plan
+    if bound.short_units > max(1.0, 1e-6 * bound.owed_units):
+        raise SolverError(short_capacity_message(bound, horizon))
+    grouping = group_lines(lp, max_groups)
     plan = solve(aggregate(lp, grouping))
     shipments = disaggregate(plan, lp, grouping)
+    return OperationalPlan(
+        tables=tables, plan=plan, shipments=shipments, stock=project_stock(tables, shipments)
+    )
+
+
+def project_stock(tables: PlanTables, shipments: np.ndarray) -> np.ndarray:
+    """(S, I, T) each store's stock at the end of each day: what arrives, less what it sells."""
+    horizon = shipments.shape[2]
     lead = tables.lead_time_days
     arrivals = np.zeros_like(shipments)
-    for s in range(shipments.shape[0]):
-        arrivals[s, :, lead[s] :] = shipments[s, :, : horizon - lead[s]]
-    # project each store's stock: what arrives, less what it sells (it cannot sell what it lacks)
+    for lag in np.unique(lead):  # a few distinct lead times
+        rows = lead == lag
+        if lag < horizon:
+            arrivals[rows, :, lag:] = shipments[rows, :, : horizon - lag]
     stock = np.zeros_like(shipments)
-    level = tables.on_hand.copy()
-    for t in range(horizon):
+    level = tables.on_hand.astype(float).copy()
+    for t in range(horizon):  # days only, vectorised over stores and items
         level = level + arrivals[:, :, t]
-        level = level - np.minimum(level, demand[:, :, t])
+        level = level - np.minimum(level, tables.demand)
         stock[:, :, t] = level
-    return OperationalPlan(tables=tables, plan=plan, shipments=shipments, stock=stock)
+    return stock

@@ -3,51 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
 from aftershock.model.stores import LoadedScenario
 from aftershock.optimize.from_scenario import lp_inputs
-from aftershock.optimize.lp import LPPlan, aggregate, disaggregate, group_stores, solve
+from aftershock.optimize.lp import LPInputs, LPPlan, aggregate, disaggregate, group_lines, solve
 from aftershock.sim.inputs import SimInputs
 
 
 @dataclass
 class OptimizedRecovery:
-    """The plan, what it promises, and how it fares in the stochastic engine."""
+    """The plan from the restart morning, split back to stores."""
 
     restart_day: int
+    lp: LPInputs
     plan: LPPlan
     shipments: np.ndarray  # (S, I, T) by store line and day from the restart
-    planned_lost_units: float
     groups: int
 
-    def replay_inputs(
-        self,
-        inp: SimInputs,
-        shifts_per_day: int,
-        cost_per_shift: float,
-        hours_per_day: float = 10.0,
-        cost_per_hour: float = 0.0,
-    ) -> SimInputs:
-        """Engine inputs that follow the plan: its dispatch lines and its shifts."""
+    def replay_inputs(self, inp: SimInputs, shifts_per_day: int, cost_per_shift: float) -> SimInputs:
+        """Engine inputs that follow the plan: its dispatch lines, the scenario's surge + its extra shifts.
+
+        The scenario's order cap is off: the plan's dispatch lines take its place.
+        """
         s_n, i_n, t_n = self.shipments.shape
         planned = np.zeros((s_n, i_n, inp.horizon_days))
         planned[:, :, self.restart_day : self.restart_day + t_n] = self.shipments
-        surge = np.zeros(inp.horizon_days)
-        surge[self.restart_day : self.restart_day + t_n] = self.plan.shifts / shifts_per_day
-        # delivery runs keep the scenario's plan (the LP scheduled stores within it)
-        delivery = inp.surge_delivery.copy()
-        cost = delivery * hours_per_day * cost_per_hour
-        cost[self.restart_day : self.restart_day + t_n] += self.plan.shifts * cost_per_shift
+        extra = np.zeros(inp.horizon_days)
+        extra[self.restart_day : self.restart_day + t_n] = self.plan.shifts
         return replace(
             inp,
             planned_units=planned,
             allocation="planned",
-            surge_pick=surge,
-            surge_delivery=delivery,
-            surge_cost=cost,
+            surge_pick=inp.surge_pick + extra / shifts_per_day,
+            surge_cost=inp.surge_cost + extra * cost_per_shift,
             has_cap=False,
         )
 
@@ -60,6 +50,7 @@ def optimize_recovery(
     budget_shifts: float | None = None,
     max_shifts_per_day: float = 2.0,
     integer: bool = False,
+    stockout_weight: float = 0.0,
     max_groups: int = 60,
     seed: int = 0,
 ) -> OptimizedRecovery:
@@ -71,36 +62,16 @@ def optimize_recovery(
         budget_shifts=budget_shifts,
         max_shifts_per_day=max_shifts_per_day,
         integer_shifts=integer,
+        stockout_weight=stockout_weight,
         seed=seed,
     )
     # with delivery slots every store keeps its own days: no pooling into groups
-    grouping = group_stores(lp, lp.demand.shape[0] if lp.ship_allowed is not None else max_groups)
+    grouping = group_lines(lp, lp.demand.shape[0] if lp.ship_allowed is not None else max_groups)
     plan = solve(aggregate(lp, grouping))
     return OptimizedRecovery(
         restart_day=t0,
+        lp=lp,
         plan=plan,
         shipments=disaggregate(plan, lp, grouping),
-        planned_lost_units=float(plan.lost_units.sum()),
         groups=grouping.n_groups,
     )
-
-
-def schedule_rows(result: OptimizedRecovery, start_date: Any) -> list[dict[str, Any]]:
-    """Surge shifts per day, with dates."""
-    import datetime as dt
-
-    rows = []
-    for k, shifts in enumerate(result.plan.shifts):
-        day = result.restart_day + k
-        date = None if start_date is None else (start_date + dt.timedelta(days=day)).isoformat()
-        rows.append(
-            {
-                "day": day,
-                "date": date,
-                "extra_shifts": round(float(shifts), 3),
-                "extra_delivery_hours": round(float(result.plan.delivery_hours[k]), 3),
-                "planned_shipments_units": float(result.shipments[:, :, k].sum()),
-                "planned_backlog_units": float(result.plan.owed_units[:, :, k].sum()),
-            }
-        )
-    return rows
