@@ -92,11 +92,6 @@ def test_exact_agreement_with_deterministic_demand(tmp_path: Path, case: str) ->
         assert inp.open_slots < kwargs["pause"][1] - kwargs["pause"][0]  # the queue fills
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a full queue's new order merges into the last slot, which after slots are reused "
-    "can hold an old order (its units jump the FIFO queue); build_inputs documents 'the newest'",
-)
 def test_full_queue_merges_into_the_newest_open_order(tmp_path: Path) -> None:
     # capacity 9 < demand 12: a standing backlog, so freed slots are reused while others stay open;
     # from day 34 the engine merges store 0's orders into its day-11 slot, the peer into its newest

@@ -264,9 +264,13 @@ def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.
     r_idx, d_idx = np.nonzero(placing)
     s_idx = due[d_idx]
     empty = state.order_day[r_idx, s_idx] == EMPTY_SLOT  # (n, Q)
-    q_idx = np.where(empty.any(axis=1), empty.argmax(axis=1), inp.open_slots - 1)
+    # a full queue merges the order into its newest open order (freed slots are reused, so
+    # the newest is not always the last slot); merging into an older one would let the new
+    # units jump the FIFO queue
+    newest = state.order_day[r_idx, s_idx].argmax(axis=1)
+    q_idx = np.where(empty.any(axis=1), empty.argmax(axis=1), newest)
     state.open_units[r_idx, s_idx, q_idx, :] += due_qty[r_idx, d_idx, :]
-    # an order merged into a full queue's last slot keeps that slot's (older) day
+    # a merged order keeps the day of the order it joined
     was_empty = state.order_day[r_idx, s_idx, q_idx] == EMPTY_SLOT
     state.order_day[r_idx, s_idx, q_idx] = np.where(was_empty, day, state.order_day[r_idx, s_idx, q_idx])
     return qty
