@@ -25,7 +25,7 @@ from aftershock.io import BundledScenario, bundled_scenarios, load_scenario
 from aftershock.model import Capability, LoadedScenario, Scenario
 from aftershock.parallel import Executor, executor_from_spec
 from aftershock.policies import allocation_policies, unknown_policy_message
-from aftershock.recovery import CompareRow, compare_plans
+from aftershock.recovery import CapSize, CompareRow, compare_plans
 from aftershock.risk.montecarlo import simulate_years
 from aftershock.risk.stress import stress_test
 from aftershock.sim import build_inputs
@@ -209,7 +209,7 @@ def compare(
     ref: ScenarioRef,
     *,
     policies: Sequence[str] = ("fifo",),
-    caps: Sequence[float | None] = (None,),
+    caps: Sequence[float | str | CapSize | None] = (None,),
     surges: Sequence[int] = (0,),
     replications: int = 100,
     seed: int = 0,
@@ -218,7 +218,8 @@ def compare(
 ) -> list[CompareRow]:
     """Every combination of allocation policy × order cap × extra shifts, on common random numbers.
 
-    ``caps`` holds cap sizes in units per order line (``None`` = no cap); ``surges`` the
+    ``caps`` holds cap sizes: units per order line (``40``), a share of the normal order
+    (``"75%"``) or ``None`` (no cap); ``surges`` the
     extra shifts a day during the surge window. Each row carries the mean of every metric
     and whether it is Pareto-efficient over lost sales, service-restored day, surge cost
     and the worst store's days without stock.
@@ -229,9 +230,12 @@ def compare(
         raise UsageError(unknown_policy_message(bad[0]))
     if not policies or not caps or not surges:
         raise UsageError("compare needs at least one policy, one cap and one surge value")
+    sizes: list[CapSize | None] = []
     for cap in caps:
-        if cap is not None and not cap > 0:
-            raise UsageError(f"--cap: expected 'none' or a number of units > 0, got {cap}")
+        try:
+            sizes.append(CapSize.parse(cap))
+        except ValueError as exc:
+            raise UsageError(f"--cap: {exc}") from None
     for shifts in surges:
         if not 0 <= shifts <= 6:
             raise UsageError(f"--surge: expected 0 to 6 extra shifts, got {shifts}")
@@ -253,7 +257,7 @@ def compare(
         done += 1
         return result.summary["metrics"]
 
-    return compare_plans(loaded, policies, caps, surges, run_one)
+    return compare_plans(loaded, policies, sizes, surges, run_one)
 
 
 def risk(

@@ -11,7 +11,7 @@ import pytest
 from aftershock import api
 from aftershock.cli.app import main
 from aftershock.errors import UsageError
-from aftershock.recovery import pareto_front
+from aftershock.recovery import CapSize, pareto_front, plan_variant
 
 
 def test_pareto_front_known_answer() -> None:
@@ -79,6 +79,8 @@ def test_compare_cli_json_and_bad_cap(tmp_path: Path, capsys: pytest.CaptureFixt
         "none",
         "--cap",
         "40",
+        "--cap",
+        "75%",
         "-n",
         "2",
         "--set",
@@ -91,9 +93,28 @@ def test_compare_cli_json_and_bad_cap(tmp_path: Path, capsys: pytest.CaptureFixt
         main(args)
     assert exc.value.code == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["cap_units"] for r in rows] == [None, 40.0]
+    assert [r["cap"] for r in rows] == ["none", "40", "75%"]
+    assert [r["cap_units"] for r in rows] == [None, 40.0, None]
+    assert [r["cap_fraction_of_normal"] for r in rows] == [None, None, 0.75]
     assert chart.read_text().count("<script") >= 1
     with pytest.raises(SystemExit) as exc:
         main(["compare", "ocs-2022", "--cap", "lots"])
     assert exc.value.code == 1
-    assert "--cap: expected 'none' or a number" in capsys.readouterr().err
+    assert "--cap: expected 'none', a number of units or a percentage" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "ocs-2022", "--cap", "-5%"])
+    assert exc.value.code == 1
+    assert "--cap: expected a cap > 0, got '-5%'" in capsys.readouterr().err
+
+
+def test_a_percentage_cap_is_a_share_of_the_normal_order_in_the_scenarios_window() -> None:
+    loaded = api.load("ocs-2022")
+    variant = plan_variant(loaded, "fifo", "60%", 1)
+    cap = variant.scenario.plan.order_cap
+    window = loaded.scenario.plan.order_cap
+    assert cap is not None and window is not None
+    assert (cap.fraction_of_normal, cap.units) == (0.6, None)
+    assert (cap.from_day, cap.until_day, cap.apply_at) == (window.from_day, window.until_day, window.apply_at)
+    assert plan_variant(loaded, "fifo", 40, 0).scenario.plan.order_cap.units == 40.0
+    assert plan_variant(loaded, "fifo", None, 0).scenario.plan.order_cap is None
+    assert CapSize.parse(" NONE ") is None and CapSize.parse("12.5%") == CapSize(fraction_of_normal=0.125)

@@ -13,19 +13,17 @@ from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
 from aftershock.cli.output import console, print_json
 from aftershock.cli.progress import progress_bar
 from aftershock.errors import UsageError
+from aftershock.recovery import CapSize
 
 
-def parse_caps(values: list[str]) -> list[float | None]:
-    """``none`` or a positive number of units, per --cap value."""
-    caps: list[float | None] = []
+def parse_caps(values: list[str]) -> list[CapSize | None]:
+    """``none``, units per order line (``40``) or a share of the normal order (``75%``), per --cap value."""
+    caps: list[CapSize | None] = []
     for text in values:
-        if text.strip().lower() in {"none", "no", "off"}:
-            caps.append(None)
-            continue
         try:
-            caps.append(float(text))
-        except ValueError:
-            raise UsageError(f"--cap: expected 'none' or a number of units, got '{text}'") from None
+            caps.append(CapSize.parse(text))
+        except ValueError as exc:
+            raise UsageError(f"--cap: {exc}") from None
     return caps
 
 
@@ -37,7 +35,11 @@ def compare_cmd(
     ] = None,
     cap: Annotated[
         list[str] | None,
-        typer.Option("--cap", help="Order cap in units per order line, or 'none' (repeatable)."),
+        typer.Option(
+            "--cap",
+            help="Order cap: units per order line (40), a share of the normal order (75%), "
+            "or 'none' (repeatable). It keeps the scenario's cap window.",
+        ),
     ] = None,
     surge: Annotated[
         list[int] | None, typer.Option("--surge", help="Extra picking shifts a day (repeatable).")
@@ -80,7 +82,9 @@ def compare_cmd(
             [
                 {
                     "policy": r.policy,
+                    "cap": r.cap_label,
                     "cap_units": r.cap_units,
+                    "cap_fraction_of_normal": None if r.cap is None else r.cap.fraction_of_normal,
                     "extra_shifts": r.extra_shifts,
                     "is_pareto": r.is_pareto,
                     "metrics": r.metrics,
@@ -113,7 +117,7 @@ def compare_cmd(
         m = r.metrics
         table.add_row(
             r.policy,
-            "none" if r.cap_units is None else f"{r.cap_units:g}",
+            r.cap_label,
             str(r.extra_shifts),
             num(m["lost_sales_units"], ",.0f"),
             num(m["backlog_clear_day"], ".1f"),
@@ -125,7 +129,7 @@ def compare_cmd(
     console.print(table)
     console.print(
         "lost sales in units; backlog clear and service back are days (means over replications); "
-        "worst = days without stock at the hardest-hit store; cap in units per order line."
+        "worst = days without stock at the hardest-hit store; cap in units per order line, or % of the normal order."
     )
     if chart is not None:
         console.print(f"wrote {chart}")
@@ -161,7 +165,9 @@ def report_cmd(
     loaded = api.load(scenario, overrides)
     policies = policy or ["fifo", "proportional", "lowest-cover-first"]
     cap = loaded.scenario.plan.order_cap
-    caps = [None] if cap is None or cap.units is None else [None, cap.units]
+    caps: list[CapSize | None] = [None]
+    if cap is not None:
+        caps.append(CapSize(units=cap.units, fraction_of_normal=cap.fraction_of_normal))
     with progress_bar("simulating", enabled=not quiet) as tick:
         result = api.simulate(loaded, replications=replications, seed=seed, on_progress=tick)
     with progress_bar("comparing plans", enabled=not quiet) as tick:

@@ -50,6 +50,17 @@ def delivery_slots(order: np.ndarray, runs_per_day: np.ndarray, days: int) -> np
     return slots
 
 
+def visit_order(cover_days: np.ndarray, daily_units: np.ndarray) -> np.ndarray:
+    """Stores in the order the delivery runs should reach them: soonest out of stock first,
+    and among stores that run out on the same day, the biggest sellers first.
+
+    A store that is out of stock loses its daily sales for every day it waits, so among
+    stores equally short of stock, visiting the one that sells most first loses least
+    (Smith's rule with equal visit times).
+    """
+    return np.lexsort((-daily_units, np.floor(np.maximum(cover_days, 0.0))))
+
+
 def worst_case_inputs(inp: SimInputs) -> SimInputs:
     """The inputs with the attack crossing every control edge it can cross (probability 1).
 
@@ -155,11 +166,11 @@ def lp_inputs(
     schedule = None
     if np.isfinite(inp.delivery_capacity_stores):
         # delivery runs reach a whole number of stores a day: give each store its delivery days,
-        # the least covered first, so the LP plans within what the fleet can actually reach
+        # so the LP plans within what the fleet can actually reach
         runs = inp.delivery_capacity_stores * ship_share * (1.0 + _plan_profile(inp.surge_delivery, t0, days))
         daily = np.maximum(demand.mean(axis=2).sum(axis=1), 1e-9)
         cover = (on_hand.sum(axis=1) + arrivals.sum(axis=(1, 2))) / daily
-        schedule = delivery_slots(np.argsort(cover, kind="stable"), np.floor(runs).astype(np.int64), days)
+        schedule = delivery_slots(visit_order(cover, daily), np.floor(runs).astype(np.int64), days)
     if objective == "margin":
         weight = np.maximum(inp.item_margin, 1e-9)
         shift_cost = scenario_cost_per_shift(loaded)

@@ -24,40 +24,101 @@ PARETO_OBJECTIVES = (
 )
 
 
+@dataclass(frozen=True)
+class CapSize:
+    """Size of an order cap in a comparison: units per order line, or a share of the normal order."""
+
+    units: float | None = None
+    fraction_of_normal: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.units is None) == (self.fraction_of_normal is None):
+            raise ValueError("a cap size is either units or fraction_of_normal")
+
+    @classmethod
+    def parse(cls, text: str | float | CapSize | None) -> CapSize | None:
+        """``None``/``"none"`` (no cap), ``40`` (units per order line) or ``"75%"`` (of the normal order).
+
+        Raises ``ValueError`` with what was expected.
+        """
+        if text is None or isinstance(text, CapSize):
+            return text
+        if isinstance(text, int | float):
+            value, percent = float(text), False
+        else:
+            raw = text.strip().lower()
+            if raw in {"none", "no", "off"}:
+                return None
+            percent = raw.endswith("%")
+            try:
+                value = float(raw.rstrip("%").strip())
+            except ValueError:
+                raise ValueError(
+                    f"expected 'none', a number of units or a percentage of the normal order "
+                    f"such as 75%, got '{text}'"
+                ) from None
+        if not value > 0 or not np.isfinite(value):
+            raise ValueError(f"expected a cap > 0, got '{text}'")
+        return cls(fraction_of_normal=value / 100.0) if percent else cls(units=value)
+
+    def label(self) -> str:
+        """``40`` or ``75%``."""
+        if self.fraction_of_normal is not None:
+            return f"{self.fraction_of_normal * 100:g}%"
+        return f"{self.units:g}"
+
+
 @dataclass
 class CompareRow:
     """One plan variant and its outcome (means over replications)."""
 
     policy: str
-    cap_units: float | None
+    cap: CapSize | None
     extra_shifts: int
     metrics: dict[str, float | None] = field(default_factory=dict)
     is_pareto: bool = False
 
+    @property
+    def cap_units(self) -> float | None:
+        """The cap in units per order line (None: no cap, or a share of the normal order)."""
+        return None if self.cap is None else self.cap.units
+
+    @property
+    def cap_label(self) -> str:
+        """``none``, ``40`` (units) or ``75%`` (of the normal order)."""
+        return "none" if self.cap is None else self.cap.label()
+
     def label(self) -> str:
         """Short name of the variant: ``fifo / cap 30 / +1 shift``."""
-        cap = "no cap" if self.cap_units is None else f"cap {self.cap_units:g}"
+        cap = "no cap" if self.cap is None else f"cap {self.cap.label()}"
         return f"{self.policy} / {cap} / +{self.extra_shifts} shift{'s' if self.extra_shifts != 1 else ''}"
 
 
 def plan_variant(
-    loaded: LoadedScenario, policy: str, cap_units: float | None, extra_shifts: int
+    loaded: LoadedScenario, policy: str, cap: CapSize | float | str | None, extra_shifts: int
 ) -> LoadedScenario:
     """The scenario with its plan's policy, cap size and surge shifts replaced.
 
-    The cap keeps the scenario's window when it has one (else: from the compromise day to
-    the horizon); the surge keeps the scenario's first surge window and costs (else: from the
-    end of the precautionary pause, i.e. detection + forensic clearance, to the horizon).
+    The cap keeps the scenario's window and where it applies when it has one (else: at
+    order, from the compromise day to the horizon); the surge keeps the scenario's first
+    surge window and costs (else: from the end of the precautionary pause, i.e. detection +
+    forensic clearance, to the horizon).
     """
     scenario = loaded.scenario
     plan = scenario.plan
     incident = scenario.incident
-    if cap_units is None:
-        cap = None
+    size = CapSize.parse(cap)
+    order_cap: OrderCap | None
+    if size is None:
+        order_cap = None
     elif plan.order_cap is not None:
-        cap = plan.order_cap.model_copy(update={"units": cap_units, "fraction_of_normal": None})
+        order_cap = plan.order_cap.model_copy(
+            update={"units": size.units, "fraction_of_normal": size.fraction_of_normal}
+        )
     else:
-        cap = OrderCap(units=cap_units, from_day=incident.compromise.day)
+        order_cap = OrderCap(
+            units=size.units, fraction_of_normal=size.fraction_of_normal, from_day=incident.compromise.day
+        )
     if extra_shifts == 0:
         surge: list[Surge] = []
     else:
@@ -75,7 +136,7 @@ def plan_variant(
                 cost_per_delivery_hour=template.cost_per_delivery_hour if template else 0.0,
             )
         ]
-    new_plan = plan.model_copy(update={"allocation": policy, "order_cap": cap, "surge": surge})
+    new_plan = plan.model_copy(update={"allocation": policy, "order_cap": order_cap, "surge": surge})
     return LoadedScenario(
         scenario=scenario.model_copy(update={"plan": new_plan}), stores=loaded.stores, path=loaded.path
     )
@@ -96,7 +157,7 @@ def pareto_front(values: np.ndarray) -> np.ndarray:
 def compare_plans(
     loaded: LoadedScenario,
     policies: Sequence[str],
-    caps: Sequence[float | None],
+    caps: Sequence[CapSize | None],
     surges: Sequence[int],
     run: Callable[[LoadedScenario], dict[str, dict[str, float | None]]],
 ) -> list[CompareRow]:
@@ -109,7 +170,7 @@ def compare_plans(
                 rows.append(
                     CompareRow(
                         policy=policy,
-                        cap_units=cap,
+                        cap=cap,
                         extra_shifts=shifts,
                         metrics={name: m["mean"] for name, m in metrics.items()},
                     )
