@@ -63,7 +63,9 @@ def optimize_cmd(
     ] = "lost-sales",
     budget_shifts: Annotated[
         float | None,
-        typer.Option(help="Most extra shifts in all, on top of the scenario's surge (default: no limit)."),
+        typer.Option(
+            help="Most extra shifts in all, in place of the scenario's surge shifts (default: no limit)."
+        ),
     ] = None,
     max_shifts_per_day: Annotated[float, typer.Option(help="Most extra shifts a day.")] = 2.0,
     integer: Annotated[bool, typer.Option("--integer", help="Whole shifts (a MIP).")] = False,

@@ -61,6 +61,9 @@ class OptimizeResult:
     promised_recovery_day: float | None
     promised_recovery_date: str | None
     start_date: str | None
+    #: lost units of each replication of the replay (replication k meets the same incident and
+    #: demand as replication k of any run with the same seed: compare plans pairwise)
+    replayed_lost_units: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     @property
     def gap_lost_units(self) -> float:
@@ -82,7 +85,7 @@ class OptimizeResult:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON (the dispatch table is left out: write it with ``--out``)."""
-        out = {k: v for k, v in self.__dict__.items() if k != "dispatch"}
+        out = {k: v for k, v in self.__dict__.items() if k not in ("dispatch", "replayed_lost_units")}
         out["dispatch_lines"] = len(self.dispatch)
         out["gap_lost_units"] = self.gap_lost_units
         out["gap_backlog_clear_days"] = self.gap_backlog_clear_days
@@ -93,6 +96,16 @@ def _date(start: dt.date | None, day: float | None) -> str | None:
     if start is None or day is None:
         return None
     return (start + dt.timedelta(days=math.ceil(day))).isoformat()
+
+
+def without_extra_shifts(loaded: LoadedScenario) -> LoadedScenario:
+    """The scenario with its surge plan's extra picking (shifts and pick share) taken out."""
+    from aftershock.model import LoadedScenario
+
+    plan = loaded.scenario.plan
+    surge = [s.model_copy(update={"extra_shifts": 0, "extra_pick_fraction": 0.0}) for s in plan.surge]
+    scenario = loaded.scenario.model_copy(update={"plan": plan.model_copy(update={"surge": surge})})
+    return LoadedScenario(scenario=scenario, stores=loaded.stores, path=loaded.path)
 
 
 def _restart_days(capacity: np.ndarray, incident_day: int) -> np.ndarray:
@@ -119,7 +132,8 @@ def optimize(
 
     From the restart morning of the worst-case incident path (the state one deterministic
     engine run reaches), the LP chooses shipments per store line and day and extra shifts per
-    day, on top of the scenario's own surge, to minimise lost units (``objective="lost-sales"``;
+    day (in place of the extra shifts of the scenario's surge plan; its extra delivery hours
+    stay) to minimise lost units (``objective="lost-sales"``;
     shifts then only limited by ``budget_shifts`` and ``max_shifts_per_day``) or lost margin
     plus shift cost (``"margin"``), plus ``stockout_weight`` per store-line-day without stock.
     ``integer=True`` makes shifts whole (a MIP). The plan is then replayed with the
@@ -149,9 +163,13 @@ def optimize(
         raise UsageError(f"--seed: expected a whole number >= 0, got {seed}")
     loaded = api.load(ref, overrides)
     inputs = build_inputs(loaded)
+    # the LP decides the extra shifts itself: it starts from the scenario's plan without them
+    # (the scenario's extra delivery hours stay: the delivery runs are scheduled within them)
+    no_shifts = without_extra_shifts(loaded)
+    lp_base = build_inputs(no_shifts)
     best = optimize_recovery(
-        loaded,
-        inputs,
+        no_shifts,
+        lp_base,
         objective=objective,
         budget_shifts=budget_shifts,
         max_shifts_per_day=max_shifts_per_day,
@@ -162,7 +180,15 @@ def optimize(
     )
     s = loaded.scenario
     dc = s.sites.dcs[0] if s.sites.dcs else None
-    replay = best.replay_inputs(inputs, dc.shifts_per_day if dc else 1, scenario_cost_per_shift(loaded))
+    replay = best.replay_inputs(lp_base, dc.shifts_per_day if dc else 1, scenario_cost_per_shift(loaded))
+    # before the planned restart day (paths on which the DC restarts earlier) the scenario's
+    # own surge runs: the plan starts on the restart morning it was made for
+    before = np.arange(inputs.horizon_days) < best.restart_day
+    replay = replace(
+        replay,
+        surge_pick=np.where(before, inputs.surge_pick, replay.surge_pick),
+        surge_cost=np.where(before, inputs.surge_cost, replay.surge_cost),
+    )
     common = {
         "scenario": s.name,
         "seed": seed,
@@ -230,6 +256,7 @@ def optimize(
         promised_recovery_day=promised,
         promised_recovery_date=_date(s.start_date, promised),
         start_date=None if s.start_date is None else s.start_date.isoformat(),
+        replayed_lost_units=replayed.metric("lost_sales_units"),
     )
 
 

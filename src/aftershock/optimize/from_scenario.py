@@ -5,7 +5,8 @@ ship again) from the state one deterministic engine run reaches along the worst-
 incident path (the attack crosses every control edge it can). Demand ahead
 is its expectation: base demand × weekday factor × each store's selling capacity on that
 path. Capacity a day is the DC's pick capacity × the pick/ship capability × (1 + the
-scenario's own surge); the LP's extra shifts come on top of that surge.
+surge the scenario is given (`aftershock optimize` gives it the scenario without its extra
+shifts: the LP's extra shifts take their place).
 """
 
 from __future__ import annotations

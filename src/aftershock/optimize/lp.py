@@ -586,7 +586,7 @@ class Grouping:
     """Which LP group each store line belongs to (lines pooled for speed).
 
     Group ``g`` of the pooled LP stands, for each item ``i``, for the lines ``(s, i)`` with
-    ``group_of_line[s, i] == g``; they all have the same lead time.
+    ``group_of_line[s, i] == g``; they all have the same lead time and delivery days.
     """
 
     group_of_line: np.ndarray  # (S, I)
@@ -608,12 +608,14 @@ def _bins(values: np.ndarray, count: int) -> np.ndarray:
 
 
 def group_lines(inp: LPInputs, max_groups: int) -> Grouping:
-    """Pool store lines with the same lead time, similar days of cover and similar days owed.
+    """Pool store lines with the same lead time and delivery days, similar cover and days owed.
 
-    Per item, the lines of each lead time are binned by days of cover at the start (stock and
-    arrivals over mean demand) and by days of demand owed to them: lines in one bin run out
-    at about the same time and can receive about as much. With no more stores than
-    ``max_groups`` every store is its own group (the exact LP).
+    Stores are first split by lead time and, with delivery slots, by their delivery days
+    (lines in one group must be shippable on the same days). Per item, the lines of each
+    such class are binned by days of cover at the start (stock and arrivals over mean
+    demand) and by days of demand owed to them: lines in one bin run out at about the same
+    time and can receive about as much. With no more stores than ``max_groups`` every store
+    is its own group (the exact LP). There are at least as many groups as classes.
     """
     s_n, i_n = inp.demand.shape[:2]
     if s_n <= max_groups:
@@ -621,18 +623,23 @@ def group_lines(inp: LPInputs, max_groups: int) -> Grouping:
     daily = np.maximum(inp.demand.mean(axis=2), 1e-9)  # (S, I)
     cover = (inp.on_hand + inp.arrivals.sum(axis=2)) / daily
     owed_days = inp.owed / daily
-    leads = np.unique(inp.lead_time_days)
-    per_lead = max(1, max_groups // len(leads))
-    n_cover = max(1, int(np.ceil(np.sqrt(per_lead))))
-    n_owed = max(1, per_lead // n_cover)
+    features = np.asarray(inp.lead_time_days, dtype=np.int64)[:, None]
+    if inp.ship_allowed is not None:
+        features = np.concatenate([features, np.asarray(inp.ship_allowed, dtype=np.int64)], axis=1)
+    _, class_of_store = np.unique(features, axis=0, return_inverse=True)
+    class_of_store = class_of_store.ravel()
+    n_classes = int(class_of_store.max()) + 1
+    per_class = max(1, max_groups // n_classes)
+    n_cover = max(1, int(np.ceil(np.sqrt(per_class))))
+    n_owed = max(1, per_class // n_cover)
     group = np.empty((s_n, i_n), dtype=np.int64)
-    for k, lead in enumerate(leads):  # a handful of distinct lead times
-        members = np.flatnonzero(inp.lead_time_days == lead)
+    for k in range(n_classes):  # lead times × delivery patterns: a few dozen at most
+        members = np.flatnonzero(class_of_store == k)
         for i in range(i_n):  # items: each pools its own lines
             c = _bins(cover[members, i], n_cover)
             o = _bins(owed_days[members, i], n_owed)
             group[members, i] = k * n_cover * n_owed + c * n_owed + o
-    return Grouping(group, len(leads) * n_cover * n_owed)
+    return Grouping(group, n_classes * n_cover * n_owed)
 
 
 def _pool(a: np.ndarray, grouping: Grouping) -> np.ndarray:
@@ -649,12 +656,19 @@ def aggregate(inp: LPInputs, grouping: Grouping) -> LPInputs:
     """The LP over groups: sums of demand, stock, arrivals, backlog and orders of their lines."""
     if grouping.is_exact:
         return inp
-    if inp.ship_allowed is not None or inp.deliveries_per_day is not None:
-        raise ValueError("stores with their own delivery days or a fleet limit cannot be pooled")
+    if inp.deliveries_per_day is not None:
+        raise ValueError("stores under a fleet limit cannot be pooled")
     g_n = grouping.n_groups
     lead = np.ones(g_n, dtype=np.int64)
-    for i in range(inp.demand.shape[1]):  # items: a group id has the one lead time of its lines
+    allowed = None
+    if inp.ship_allowed is not None:
+        allowed = np.zeros((g_n, inp.ship_allowed.shape[1]), dtype=bool)
+    for i in range(
+        inp.demand.shape[1]
+    ):  # items: a group has the one lead time and delivery days of its lines
         lead[grouping.group_of_line[:, i]] = inp.lead_time_days
+        if allowed is not None:
+            allowed[grouping.group_of_line[:, i]] = inp.ship_allowed
     caps = inp.line_cap_units
     if caps is not None:
         caps = _pool(np.broadcast_to(np.asarray(caps, dtype=float), inp.demand.shape), grouping)
@@ -669,6 +683,7 @@ def aggregate(inp: LPInputs, grouping: Grouping) -> LPInputs:
         units_per_delivery=None,
         lead_time_days=lead,
         line_cap_units=caps,
+        ship_allowed=allowed,
     )
 
 

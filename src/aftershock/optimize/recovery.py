@@ -65,8 +65,7 @@ def optimize_recovery(
         stockout_weight=stockout_weight,
         seed=seed,
     )
-    # with delivery slots every store keeps its own days: no pooling into groups
-    grouping = group_lines(lp, lp.demand.shape[0] if lp.ship_allowed is not None else max_groups)
+    grouping = group_lines(lp, max_groups)
     plan = solve(aggregate(lp, grouping))
     return OptimizedRecovery(
         restart_day=t0,
