@@ -129,7 +129,8 @@ def compare_cmd(
     console.print(table)
     console.print(
         "lost sales in units; backlog clear and service back are days (means over replications); "
-        "worst = days without stock at the hardest-hit store; cap in units per order line, or % of the normal order."
+        "worst = days without stock at the hardest-hit store; "
+        "cap in units per order line, or % of the normal order."
     )
     if chart is not None:
         console.print(f"wrote {chart}")
