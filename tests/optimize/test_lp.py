@@ -206,3 +206,38 @@ def test_large_integer_problems_round_the_lp_shifts(monkeypatch: pytest.MonkeyPa
     assert plan.method == "lp, shifts rounded"
     assert plan.shifts.tolist() == [2.0, 0.0, 0.0]
     assert plan.objective == pytest.approx(12.0, abs=0.05)
+
+
+def test_pooled_lines_keep_their_delivery_days() -> None:
+    # 40 stores in four delivery patterns (every day, even days, odd days, last day only): a
+    # group never mixes patterns, the pooled LP ships a group only on its days, and the split
+    # gives each line units only on days its own store can be delivered
+    rng = np.random.default_rng(3)
+    s, i, t = 40, 2, 6
+    days = np.arange(t)
+    patterns = np.array([days >= 0, days % 2 == 0, days % 2 == 1, days == t - 1])
+    allowed = patterns[np.arange(s) % 4]
+    inp = tiny(
+        demand=rng.uniform(1, 5, (s, i, t)),
+        on_hand=rng.uniform(0, 10, (s, i)),
+        arrivals=np.zeros((s, i, t)),
+        owed=rng.uniform(0, 20, (s, i)),
+        lead_time_days=np.ones(s, dtype=np.int64),
+        capacity_units=np.full(t, 150.0),
+        lost_weight=np.ones(i),
+        ship_allowed=allowed,
+    )
+    grouping = group_lines(inp, 12)
+    assert not grouping.is_exact and grouping.n_groups <= 12
+    for g in range(grouping.n_groups):
+        members = (grouping.group_of_line == g).any(axis=1)
+        if members.any():
+            assert np.unique(allowed[members], axis=0).shape[0] == 1
+    pooled = aggregate(inp, grouping)
+    plan = solve(pooled)
+    assert (
+        plan.shipments[~np.broadcast_to(pooled.ship_allowed[:, None, :], plan.shipments.shape)] < 1e-6
+    ).all()
+    split = disaggregate(plan, inp, grouping)
+    assert (split[~np.broadcast_to(allowed[:, None, :], split.shape)] < 1e-6).all()
+    np.testing.assert_allclose(split.sum(), plan.shipments.sum(), rtol=1e-7)

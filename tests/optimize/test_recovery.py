@@ -11,7 +11,8 @@ import pytest
 
 from aftershock import api
 from aftershock.cli.app import main
-from aftershock.optimize.from_scenario import store_orders, worst_case_inputs
+from aftershock.optimize.api_funcs import without_extra_shifts
+from aftershock.optimize.from_scenario import store_orders, visit_order, worst_case_inputs
 from aftershock.sim import build_inputs
 from aftershock.testing import pause_scenario, scenario_dict, write_scenario
 
@@ -120,3 +121,24 @@ def test_first_review_after_the_pause_orders_the_gap() -> None:
     works[0, 0] = False
     orders = store_orders(Inp(), np.array([[30.0]]), demand, works, 0)  # type: ignore[arg-type]
     assert orders[0, 0].tolist() == [0.0, 42.0, 6.0, 6.0]
+
+
+def test_delivery_runs_reach_the_soonest_empty_then_the_biggest_sellers_first() -> None:
+    # stores 0-3: 0.4, 0.0, 2.5 and 0.9 days of cover; 1, 8, 5 and 3 units a day. Stores 0, 1
+    # and 3 run out today: the biggest seller of them first (1, then 3, then 0), then store 2
+    cover = np.array([0.4, 0.0, 2.5, 0.9])
+    daily = np.array([1.0, 8.0, 5.0, 3.0])
+    assert visit_order(cover, daily).tolist() == [1, 3, 0, 2]
+
+
+def test_the_lp_starts_from_the_scenario_without_its_extra_shifts() -> None:
+    loaded = api.load("ocs-2022")
+    bare = without_extra_shifts(loaded)
+    before, after = loaded.scenario.plan.surge, bare.scenario.plan.surge
+    assert len(before) == len(after) >= 1 and before[0].extra_shifts > 0
+    assert all(s.extra_shifts == 0 and s.extra_pick_fraction == 0 for s in after)
+    # delivery hours and the window stay
+    assert [(s.from_day, s.until_day, s.extra_delivery_hours) for s in after] == [
+        (s.from_day, s.until_day, s.extra_delivery_hours) for s in before
+    ]
+    assert not build_inputs(bare).surge_pick.any() and build_inputs(bare).surge_delivery.any()
