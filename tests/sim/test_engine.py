@@ -230,3 +230,27 @@ def test_netcdf_output_has_named_dimensions(tmp_path: Path) -> None:
     assert back["store_sales_units"].dims == ("replication", "store", "item", "day")
     np.testing.assert_allclose(back["sales_units"].values, result.dataset["sales_units"].values)
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_online_channel_takes_no_more_than_its_capacity(tmp_path: Path) -> None:
+    # pos-a stores (10 + 20 + 40 a day) close on day 5 for good and all their demand turns to
+    # the web shop; with a capacity of 25 units a day it takes 25 and the rest is lost
+    def run(capacity: float | None) -> dict[str, np.ndarray]:
+        data = scenario_dict(
+            behaviour={"divert_online_fraction": 1.0}, demand={"distribution": "deterministic"}
+        )
+        data["sites"]["channels"] = [{"id": "web", "kind": "online", "capacity_units_per_day": capacity}]
+        path = write_scenario(tmp_path / str(capacity), data)
+        ds = api.simulate(path, replications=1, seed=0).dataset
+        return {k: ds[k].values[0] for k in ("diverted_online_units", "lost_units", "sales_units")}
+
+    free, capped = run(None), run(25.0)
+    assert free["diverted_online_units"][5:].min() > 25.0  # the closed stores sell more than 25 a day
+    np.testing.assert_allclose(
+        capped["diverted_online_units"], np.minimum(free["diverted_online_units"], 25.0)
+    )
+    np.testing.assert_allclose(
+        capped["lost_units"],
+        free["lost_units"] + free["diverted_online_units"] - capped["diverted_online_units"],
+    )
+    np.testing.assert_allclose(capped["sales_units"], free["sales_units"])

@@ -166,6 +166,13 @@ def _closed_doors(
     at_door = demand * open_share
     closed = demand - at_door
     online = closed * (inp.divert_online_fraction * cap.online)[:, None, None]
+    if np.isfinite(inp.online_capacity_units):
+        # the online channel takes no more than it can fulfil (scaled by its availability);
+        # what it turns away is lost
+        room = inp.online_capacity_units * cap.online
+        wanted = online.sum(axis=(1, 2))
+        scale = np.divide(room, wanted, out=np.ones_like(wanted), where=wanted > room)
+        online = online * scale[:, None, None]
     nearby_pool = closed * inp.divert_nearby_fraction
     # nearby demand goes to open stores of the same region, in proportion to their size
     weight = inp.base_demand.sum(axis=1)[None, :] * cap.sell  # (R, S)

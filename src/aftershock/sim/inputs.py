@@ -49,6 +49,7 @@ class SimInputs:
     pick_capacity_units: float
     delivery_capacity_stores: float  # inf when unlimited
     online_node: int  # -1 without an online channel
+    online_capacity_units: float  # units the online channel can take a day from closed stores; inf: no limit
     # plan
     allocation: str
     cap_units: np.ndarray  # (S, I) units per order line while the cap is on; inf without a cap
@@ -243,6 +244,11 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
             else np.inf
         ),
         online_node=net.node(f"{online[0].id}/channel.online") if online else -1,
+        online_capacity_units=(
+            online[0].capacity_units_per_day
+            if online and online[0].capacity_units_per_day is not None
+            else np.inf
+        ),
         allocation=plan.allocation,
         cap_units=_cap_units(loaded, base),
         has_cap=cap is not None,
