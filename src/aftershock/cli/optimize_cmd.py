@@ -11,7 +11,7 @@ from rich.table import Table
 
 from aftershock import api
 from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
-from aftershock.cli.output import console, print_json
+from aftershock.cli.output import console, print_json, whole_numbers
 
 OutOpt = Annotated[
     Path | None,
@@ -128,7 +128,7 @@ def optimize_cmd(
                 _num(r["planned_backlog_units"]),
                 _num(r["planned_lost_units"]),
             )
-    console.print(sched)
+    console.print(whole_numbers(sched))
     console.print(
         f"Extra shifts in all: {sum(result.extra_shifts):.2f} (days with none after day {t0 + 6} not shown)."
     )
@@ -150,7 +150,7 @@ def optimize_cmd(
         _num(result.gap_backlog_clear_days, "+.1f"),
         _num(clear_all, ".1f"),
     )
-    console.print(gap)
+    console.print(whole_numbers(gap))
     on_path, reps = result.replications_on_planned_path, result.replications
     if on_path < reps:
         console.print(
@@ -177,7 +177,7 @@ def optimize_cmd(
             cmp.add_row(name, _num(a, ".1f"), _num(b, ".1f"))
         else:
             cmp.add_row(name, _units(a), _units(b))
-    console.print(cmp)
+    console.print(whole_numbers(cmp))
     diff = result.lost_units_vs_scenario_plan
     console.print(
         f"Lost units, optimised minus scenario plan (paired on the same random numbers): "
@@ -291,7 +291,7 @@ def plan_cmd(
             if r["recovery_day"] is None
             else when(r["recovery_day"], r["recovery_date"]),
         )
-    console.print(table)
+    console.print(whole_numbers(table))
     by_day = s["stores_back_to_target_by_day"]
     console.print(
         "Stores back to target cover by day: " + ", ".join(f"{d}: {n}" for d, n in enumerate(by_day))

@@ -6,8 +6,20 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 
-console = Console(highlight=False, soft_wrap=False)
+
+def _console() -> Console:
+    import os
+    import sys
+
+    # piped or redirected output is read in an editor or a log, not an 80-column terminal:
+    # give tables room (COLUMNS still wins when set)
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, soft_wrap=False, width=140 if wide else None)
+
+
+console = _console()
 
 
 def print_json(data: Any) -> None:
@@ -20,3 +32,30 @@ def print_json(data: Any) -> None:
 def pct(x: float) -> str:
     """A share as a percentage with one decimal."""
     return f"{100 * x:.1f}%"
+
+
+def whole_numbers(table: Table) -> Table:
+    """Keep numbers and words whole when a table is wider than the terminal.
+
+    On a narrow terminal rich would cut numbers to "1,557,…", squeeze text columns to
+    nothing or drop the last columns. When the table does not fit, every column is set to
+    its narrowest whole width: number columns to their widest cell, text columns to their
+    longest word (of cells and header, 24 at most), so headers and text wrap between words
+    instead. For tables of figures; long prose columns are better left to rich.
+    """
+    from rich.text import Text
+
+    if console.measure(table).maximum + 4 <= console.width:  # (its measure runs a little short)
+        return table
+
+    def plain(cell: object) -> str:
+        return Text.from_markup(cell).plain if isinstance(cell, str) else ""
+
+    for column in table.columns:
+        cells = [plain(c) for c in column._cells]
+        words = [len(w) for text in [*cells, plain(column.header)] for w in text.split()]
+        floor = min(max([1, *words]), 24)  # a URL is one long word
+        if column.justify == "right":
+            floor = max([floor, *(len(c) for c in cells)])
+        column.width = floor
+    return table

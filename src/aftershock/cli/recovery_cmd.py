@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from aftershock import api
 from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
-from aftershock.cli.output import console, print_json
+from aftershock.cli.output import console, print_json, whole_numbers
 from aftershock.cli.progress import progress_bar
 from aftershock.errors import UsageError
 from aftershock.recovery import CapSize
@@ -96,15 +97,18 @@ def compare_cmd(
     table = Table(
         title=f"Recovery plans, {replications} replications each, seed {seed} (★ = Pareto-efficient)",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
     )
     for col in (
         "policy",
         "cap",
         "+shifts",
-        "lost sales",
-        "backlog clear",
-        "service back",
-        "worst",
+        "lost units",
+        "backlog clear day",
+        "service back day",
+        "worst store days",
         "surge cost",
         "",
     ):
@@ -122,11 +126,11 @@ def compare_cmd(
             num(m["lost_sales_units"], ",.0f"),
             num(m["backlog_clear_day"], ".1f"),
             num(m["service_restored_day"], ".1f"),
-            num(m["worst_store_stockout_days"], ".1f") + " d",
+            num(m["worst_store_stockout_days"], ".1f"),
             num(m["surge_cost"], ",.0f"),
             "★" if r.is_pareto else "",
         )
-    console.print(table)
+    console.print(whole_numbers(table))
     console.print(
         "lost sales in units; backlog clear and service back are days (means over replications); "
         "worst = days without stock at the hardest-hit store; "

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from aftershock import api
 from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
-from aftershock.cli.output import console, pct, print_json
+from aftershock.cli.output import console, pct, print_json, whole_numbers
 from aftershock.cli.progress import progress_bar
 
 
@@ -75,7 +75,7 @@ def render_risk(s: dict[str, Any]) -> None:
         head.add_row(label, money(s[f"var{q}"]), f"{money(lo)} – {money(hi)}")
         head.add_row(f"  mean beyond it (ES {q}%)", money(s[f"es{q}"]), "")
     head.add_row("Years with at least one incident", pct(s["share_of_years_with_incident"]), "")
-    console.print(head)
+    console.print(whole_numbers(head))
     lec = s["loss_exceedance"]
     points = Table(title="Loss exceedance: chance a year's loss exceeds", title_justify="left")
     points.add_column("loss", justify="right")
@@ -83,13 +83,13 @@ def render_risk(s: dict[str, Any]) -> None:
     step = max(1, len(lec["loss"]) // 8)
     for x, p in list(zip(lec["loss"], lec["probability"], strict=True))[::step]:
         points.add_row(money(x), f"{100 * p:.2f}%")
-    console.print(points)
+    console.print(whole_numbers(points))
     vendors = Table(title="Vendors ranked by expected annual loss", title_justify="left")
     for col in ("rank", "vendor", "ALE", "share"):
         vendors.add_column(col, justify="left" if col == "vendor" else "right")
     for v in s["by_vendor"]:
         vendors.add_row(str(v["rank"]), v["vendor"], money(v["expected_annual_loss"]), pct(v["share"]))
-    console.print(vendors)
+    console.print(whole_numbers(vendors))
     threats = Table(title="Threats", title_justify="left")
     for col in ("threat", "service", "vendor", "ALE", "loss per incident (mean)", "p95"):
         threats.add_column(col, justify="left" if col in ("threat", "service", "vendor") else "right")
@@ -103,7 +103,7 @@ def render_risk(s: dict[str, Any]) -> None:
             money(per.get("mean")),
             money(per.get("p95")),
         )
-    console.print(threats)
+    console.print(whole_numbers(threats))
 
 
 @app.command("stress")
@@ -142,7 +142,7 @@ def stress_cmd(
             money(r["impact_lost_revenue"]),
             "—" if rei is None else f"{rei:.2f}",
         )
-    console.print(table)
+    console.print(whole_numbers(table))
     console.print(
         "TTS with + : absorbed for the whole horizon. Gap > 0 (red): recovery takes longer than "
         "the network can survive."

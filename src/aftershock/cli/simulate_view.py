@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
-from aftershock.cli.output import console
+from aftershock.cli.output import console, whole_numbers
 
 _BARS = " ▁▂▃▄▅▆▇█"
 
@@ -81,7 +81,7 @@ def render_summary(summary: dict[str, Any]) -> None:
         else:
             interval = f"{_num(row['p5'], row['unit'])} – {_num(row['p95'], row['unit'])}"
             table.add_row(label, _num(row["mean"], row["unit"]), interval)
-    console.print(table)
+    console.print(whole_numbers(table))
     console.print("Standard service: chain-wide 7-day fill rate within 1 point of its pre-incident level.")
     daily = summary["daily"]
     days = summary["horizon_days"]
