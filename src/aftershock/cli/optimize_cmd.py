@@ -12,6 +12,7 @@ from rich.table import Table
 from aftershock import api
 from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
 from aftershock.cli.output import console, print_json, whole_numbers
+from aftershock.sim.metrics import LABELS
 
 OutOpt = Annotated[
     Path | None,
@@ -174,9 +175,9 @@ def optimize_cmd(
     ):
         a, b = result.replayed[name]["mean"], result.scenario_plan[name]["mean"]
         if name.endswith("_day"):
-            cmp.add_row(name, _num(a, ".1f"), _num(b, ".1f"))
+            cmp.add_row(LABELS[name], _num(a, ".1f"), _num(b, ".1f"))
         else:
-            cmp.add_row(name, _units(a), _units(b))
+            cmp.add_row(LABELS[name], _units(a), _units(b))
     console.print(whole_numbers(cmp))
     diff = result.lost_units_vs_scenario_plan
     console.print(

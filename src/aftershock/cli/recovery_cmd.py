@@ -62,7 +62,7 @@ def compare_cmd(
     from aftershock.io.results import check_output_path, write_text_atomic
 
     if chart is not None:
-        check_output_path(chart)
+        check_output_path(chart, flag="--chart", suffixes=(".html", ".htm"))
     with progress_bar("comparing plans", enabled=not (quiet or json_out)) as tick:
         rows = api.compare(
             scenario,
@@ -166,7 +166,7 @@ def report_cmd(
     from aftershock.io.results import check_output_path, write_text_atomic
     from aftershock.report import render_report
 
-    check_output_path(out)
+    check_output_path(out, suffixes=(".html", ".htm"))
     loaded = api.load(scenario, overrides)
     policies = policy or ["fifo", "proportional", "lowest-cover-first"]
     cap = loaded.scenario.plan.order_cap

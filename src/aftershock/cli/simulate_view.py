@@ -8,6 +8,7 @@ from typing import Any
 from rich.table import Table
 
 from aftershock.cli.output import console, whole_numbers
+from aftershock.sim.metrics import LABELS
 
 _BARS = " ▁▂▃▄▅▆▇█"
 
@@ -41,20 +42,7 @@ def _num(value: float | None, unit: str) -> str:
     return f"{value:,.0f}"
 
 
-_LABELS = {
-    "lost_sales_units": "Lost sales, units",
-    "lost_sales_revenue": "Lost sales, revenue",
-    "lost_margin": "Lost margin",
-    "stockout_store_days": "Store-days with empty shelves",
-    "closed_store_days": "Store-days closed",
-    "worst_store_stockout_days": "Days without stock, worst store",
-    "fill_rate": "Fill rate over the horizon",
-    "backlog_peak_units": "Peak DC backlog, units",
-    "customers_lost": "Demand lost to churn, units",
-    "surge_cost": "Surge cost",
-    "backlog_clear_day": "Backlog cleared",
-    "service_restored_day": "Standard service back",
-}
+_LABELS = {**LABELS, "backlog_clear_day": "Backlog cleared", "service_restored_day": "Standard service back"}
 
 
 def render_summary(summary: dict[str, Any]) -> None:

@@ -10,13 +10,18 @@ from pathlib import Path
 from aftershock.errors import UsageError
 
 
-def check_output_path(path: Path) -> Path:
-    """The path, if its folder exists; a clear error otherwise."""
+def check_output_path(path: Path, *, flag: str = "--out", suffixes: tuple[str, ...] = ()) -> Path:
+    """The path, if its folder exists (and it ends in one of ``suffixes``); a clear error otherwise.
+
+    ``flag`` names the option in the message.
+    """
     path = Path(path)
     if not path.parent.exists():
-        raise UsageError(f"--out {path}: the folder '{path.parent}' does not exist")
+        raise UsageError(f"{flag} {path}: the folder '{path.parent}' does not exist")
     if path.is_dir():
-        raise UsageError(f"--out {path}: is a folder; expected a file name")
+        raise UsageError(f"{flag} {path}: is a folder; expected a file name")
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise UsageError(f"{flag} {path}: expected a file name ending in {' or '.join(suffixes)}")
     return path
 
 

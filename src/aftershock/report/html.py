@@ -16,6 +16,7 @@ from aftershock.report.figures import (
     region_loss_figure,
     stockout_figure,
 )
+from aftershock.sim.metrics import LABELS
 from aftershock.sim.result import Result
 
 
@@ -41,9 +42,15 @@ def render_report(
         for i, fig in enumerate(figures)
     ]
     metrics = result.summary["metrics"]
+
+    def value(m: dict[str, Any], key: str) -> str:
+        if m["unit"] == "share" and m[key] is not None:
+            return f"{100 * m[key]:.2f}%"  # a fill rate of 0.996 is not "1.0"
+        return _fmt(m[key])
+
     head = "".join(
-        f"<tr><th scope='row'>{html.escape(name)}</th><td>{_fmt(m['mean'])}</td><td>{_fmt(m['p5'])}</td>"
-        f"<td>{_fmt(m['p95'])}</td><td>{html.escape(m['description'])}</td></tr>"
+        f"<tr><th scope='row'>{html.escape(LABELS.get(name, name))}</th><td>{value(m, 'mean')}</td>"
+        f"<td>{value(m, 'p5')}</td><td>{value(m, 'p95')}</td><td>{html.escape(m['description'])}</td></tr>"
         for name, m in metrics.items()
     )
     compare_rows = "".join(

@@ -28,6 +28,23 @@ METRICS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Short names of the metrics for people (tables, reports).
+LABELS: dict[str, str] = {
+    "lost_sales_units": "Lost sales, units",
+    "lost_sales_revenue": "Lost sales, revenue",
+    "lost_margin": "Lost margin",
+    "stockout_store_days": "Store-days with empty shelves",
+    "closed_store_days": "Store-days closed",
+    "worst_store_stockout_days": "Days without stock, worst store",
+    "fill_rate": "Fill rate over the horizon",
+    "backlog_peak_units": "Peak DC backlog, units",
+    "customers_lost": "Demand lost to churn, units",
+    "surge_cost": "Surge cost",
+    "backlog_clear_day": "Backlog cleared (day)",
+    "service_restored_day": "Standard service back (day)",
+}
+
+
 def trailing_fill(sales: np.ndarray, wanted: np.ndarray, window: int = FILL_WINDOW_DAYS) -> np.ndarray:
     """Fill rate over the trailing ``window`` days (shorter at the start), shape (R, T)."""
     cs = np.cumsum(sales, axis=1)
