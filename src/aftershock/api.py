@@ -228,6 +228,11 @@ def compare(
     bad = [p for p in policies if p not in known]
     if bad:
         raise UsageError(unknown_policy_message(bad[0]))
+    if "planned" in policies:
+        raise UsageError(
+            "--policy planned follows a dispatch plan from `aftershock optimize`; compare has none "
+            "and would run it as fifo (compare the optimised plan with `aftershock optimize`)"
+        )
     if not policies or not caps or not surges:
         raise UsageError("compare needs at least one policy, one cap and one surge value")
     sizes: list[CapSize | None] = []
@@ -242,6 +247,11 @@ def compare(
     if replications <= 0:
         raise UsageError(f"replications: expected a whole number >= 1, got {replications}")
     loaded = load(ref, overrides)
+    if "priority" in policies and loaded.scenario.plan.priority_attribute is None:
+        raise UsageError(
+            "--policy priority ranks stores by plan.priority_attribute, which this scenario does not "
+            "set (add it, or --set plan.priority_attribute=tier); without it priority is fifo"
+        )
     combos = len(policies) * len(caps) * len(surges)
     done = 0
 

@@ -12,6 +12,8 @@ from aftershock import api
 from aftershock.cli.app import main
 from aftershock.errors import UsageError
 from aftershock.recovery import CapSize, pareto_front, plan_variant
+from aftershock.recovery.compare import normal_order_line_units
+from aftershock.testing import scenario_dict, write_scenario
 
 
 def test_pareto_front_known_answer() -> None:
@@ -66,6 +68,19 @@ def test_compare_rejects_bad_grid() -> None:
         api.compare("ocs-2022", policies=["lifo"])
     with pytest.raises(UsageError, match="--surge"):
         api.compare("ocs-2022", surges=[9])
+    # policies that would silently run as fifo here
+    with pytest.raises(UsageError, match="planned follows a dispatch plan"):
+        api.compare("ocs-2022", policies=["fifo", "planned"])
+    with pytest.raises(UsageError, match=r"plan\.priority_attribute"):
+        api.compare("ocs-2022", policies=["priority"])
+
+
+def test_normal_order_line_is_demand_over_the_review_period(tmp_path: Path) -> None:
+    # reference stores sell 10, 20, 30 and 40 a day and review weekly (the default)
+    loaded = api.load(write_scenario(tmp_path, scenario_dict()))
+    lines = normal_order_line_units(loaded)
+    assert lines["median"] == pytest.approx(7 * 25.0)
+    assert lines["p10"] == pytest.approx(7 * 13.0) and lines["p90"] == pytest.approx(7 * 37.0)
 
 
 def test_compare_cli_json_and_bad_cap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -112,11 +112,11 @@ def optimize_cmd(
         f"{result.store_groups} store groups; objective {result.objective})"
     )
     sched = Table(
-        title="Plan per day: extra shifts, order cap (the largest planned store line), shipments, "
-        "backlog and lost sales (units)",
+        title="Plan per day: extra shifts, the largest planned store line (the order cap to announce), "
+        "shipments, backlog and lost sales (units)",
         title_justify="left",
     )
-    for col in ("day", "date", "shifts", "cap/line", "shipped", "backlog", "lost"):
+    for col in ("day", "date", "shifts", "largest line", "shipped", "backlog", "lost"):
         sched.add_column(col, justify="right")
     for r in result.schedule:
         if r["extra_shifts"] > 0.005 or r["day"] < t0 + 7:
@@ -131,7 +131,10 @@ def optimize_cmd(
             )
     console.print(whole_numbers(sched))
     console.print(
-        f"Extra shifts in all: {sum(result.extra_shifts):.2f} (days with none after day {t0 + 6} not shown)."
+        f"Extra shifts in all: {sum(result.extra_shifts):.2f} (days with none after day {t0 + 6} not shown). "
+        f"Surge cost in the replay: {_units(result.replayed['surge_cost']['mean'])} a run on average: these "
+        "shifts, the scenario's extra delivery hours, and on runs whose DC restarts before "
+        f"day {t0}, the scenario's own shifts until then."
     )
     gap = Table(title=f"Planned vs simulated, from the restart on day {t0}", title_justify="left")
     for col in ("", "LP plan", "replay on the planned path", "gap", "replay, all replications"):
@@ -145,7 +148,7 @@ def optimize_cmd(
         _units(result.simulated_lost_units_after_restart),
     )
     gap.add_row(
-        "day the backlog clears",
+        "day the backlog is back to normal",
         _num(result.planned_backlog_clear_day, ".0f"),
         _num(result.simulated_backlog_clear_day_on_planned_path, ".1f"),
         _num(result.gap_backlog_clear_days, "+.1f"),
@@ -190,8 +193,14 @@ def optimize_cmd(
             "replications; lengthen the horizon or allow more shifts."
         )
     else:
-        when = result.promised_recovery_date or f"day {math.ceil(result.promised_recovery_day)}"
-        console.print(f"Promise to stores: backlog cleared by [bold]{when}[/] (95% of replications).")
+        day = math.ceil(result.promised_recovery_day)
+        when = (
+            f"{result.promised_recovery_date} (day {day})" if result.promised_recovery_date else f"day {day}"
+        )
+        console.print(
+            f"Promise to stores: backlog back to its pre-incident level by [bold]{when}[/] "
+            "(95% of replications)."
+        )
     if out is not None:
         console.print(f"wrote {out} ({len(result.dispatch)} lines)")
 

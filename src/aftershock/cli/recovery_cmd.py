@@ -15,6 +15,7 @@ from aftershock.cli.output import console, print_json, whole_numbers
 from aftershock.cli.progress import progress_bar
 from aftershock.errors import UsageError
 from aftershock.recovery import CapSize
+from aftershock.recovery.compare import normal_order_line_units
 
 
 def parse_caps(values: list[str]) -> list[CapSize | None]:
@@ -43,7 +44,13 @@ def compare_cmd(
         ),
     ] = None,
     surge: Annotated[
-        list[int] | None, typer.Option("--surge", help="Extra picking shifts a day (repeatable).")
+        list[int] | None,
+        typer.Option(
+            "--surge",
+            help="Extra picking shifts a day in the scenario's surge window, in place of its own "
+            "(repeatable; default 0). The surge's extra delivery hours and costs come with any value "
+            "above 0; 0 runs with no surge at all.",
+        ),
     ] = None,
     replications: Annotated[int, typer.Option("--replications", "-n", help="Replications per plan.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed shared by every plan (common random numbers).")] = 0,
@@ -131,10 +138,16 @@ def compare_cmd(
             "★" if r.is_pareto else "",
         )
     console.print(whole_numbers(table))
+    loaded = api.load(scenario, overrides)
+    start = loaded.scenario.start_date
+    day0 = f" (day 0 = {start:%a %d %b %Y})" if start else ""
+    lines = normal_order_line_units(loaded)
     console.print(
-        "lost sales in units; backlog clear and service back are days (means over replications); "
-        "worst = days without stock at the hardest-hit store; "
-        "cap in units per order line, or % of the normal order."
+        f"Lost units over the horizon; backlog clear and service back are days{day0}, means over "
+        "replications; worst store days = days without stock at the hardest-hit store; surge cost in "
+        "the scenario's currency. A cap is units per order line or a % of the normal order; a normal "
+        f"order line here is {lines['median']:,.0f} units (median; 10-90%: {lines['p10']:,.0f}-"
+        f"{lines['p90']:,.0f})."
     )
     if chart is not None:
         console.print(f"wrote {chart}")

@@ -65,10 +65,16 @@ PartyKind = Literal[
 class Party(Strict):
     """An organisation: vendor, MSP, logistics partner, wholesaler, retailer."""
 
-    id: Id
-    kind: PartyKind = "other"
-    name: str | None = Field(None, description="Display name.")
-    description: str | None = None
+    id: Id = Field(description="Id of the party; services name it in their `party`.")
+    kind: PartyKind = Field(
+        "other",
+        description="What kind of organisation the party is. It is a label for reports and the "
+        "graph and does not change any result. Leave out for `other`.",
+    )
+    name: str | None = Field(None, description="Display name of the party. Leave out to show its id.")
+    description: str | None = Field(
+        None, description="Free text about the party, for readers of the file. Leave out for none."
+    )
 
 
 ServiceKind = Literal[
@@ -88,11 +94,19 @@ ServiceKind = Literal[
 class Service(Strict):
     """A system or service run by a party (remote-management tool, POS, WMS, web shop)."""
 
-    id: Id
+    id: Id = Field(
+        description="Id of the service; control edges, requires rules, the incident and threats name it."
+    )
     party: Id = Field(description="Id of the party that runs the service.")
-    kind: ServiceKind = "other"
-    name: str | None = None
-    description: str | None = None
+    kind: ServiceKind = Field(
+        "other",
+        description="What kind of system the service is (remote_management, pos, wms, ...). It is a "
+        "label for reports and the graph and does not change any result. Leave out for `other`.",
+    )
+    name: str | None = Field(None, description="Display name of the service. Leave out to show its id.")
+    description: str | None = Field(
+        None, description="Free text about the service, for readers of the file. Leave out for none."
+    )
 
 
 class StoreTable(Strict):
@@ -106,29 +120,43 @@ class StoreTable(Strict):
             "latitude, longitude; any other column is kept as a text attribute for `where`."
         )
     )
-    defaults: StoreDefaults = Field(default_factory=lambda: StoreDefaults())
+    defaults: StoreDefaults = Field(
+        default_factory=lambda: StoreDefaults(),
+        description="Values for the columns the store table leaves out and the cells it leaves "
+        "empty. Leave out for the defaults of each field.",
+    )
 
 
 class StoreDefaults(Strict):
     """Values used where the store table leaves a column out or a cell empty."""
 
-    lead_time_days: Annotated[int, Field(ge=0)] = 1
-    review_period_days: Annotated[int, Field(ge=1)] = 7
+    lead_time_days: Annotated[int, Field(ge=0)] = Field(
+        1,
+        description="Days from dispatch at the DC until a delivery is on the store's shelf (shipped "
+        "on day d, it arrives on day d + lead time; 0 counts as 1), for stores without a "
+        "lead_time_days cell.",
+    )
+    review_period_days: Annotated[int, Field(ge=1)] = Field(
+        7,
+        description="Days between two orders of a store (7: once a week), for stores without a "
+        "review_period_days cell.",
+    )
     cover_days: Annotated[float, Field(gt=0)] = Field(
         10.0,
-        description="order-up-to level in days of demand when order_up_to_units is absent",
+        description="Order-up-to level in days of the store's demand, for stores without an "
+        "order_up_to_units cell.",
     )
     initial_cover_days: Annotated[float, Field(ge=0)] | None = Field(
         None,
-        description="initial stock in days of demand when on_hand_units is absent "
-        "(default: each store starts in its steady state: stock on the shelf and on the way "
-        "as if it had been ordering normally before day 0)",
+        description="Stock on the shelf on day 0 in days of the store's demand, for stores without "
+        "an on_hand_units cell. Leave out to start each such store in its steady state: stock on "
+        "the shelf and on the way as if it had been ordering normally before day 0.",
     )
     reorder_point_days: Annotated[float, Field(ge=0)] | None = Field(
         None,
-        description="(s, S) ordering: order only when the inventory position is at or below "
-        "this many days of demand (s), when reorder_point_units is absent. None: order up "
-        "to S at every review.",
+        description="Reorder point for (s, S) ordering, in days of the store's demand: a store "
+        "orders only when its inventory position is at or below this (s), for stores without a "
+        "reorder_point_units cell. Leave out to order up to S at every review.",
     )
 
 
@@ -138,66 +166,143 @@ StoreTable.model_rebuild()
 class DistributionCentre(Strict):
     """A distribution centre: picks store orders and ships them."""
 
-    id: Id
-    pick_capacity_units_per_day: Annotated[float, Field(gt=0)]
+    id: Id = Field(
+        description="Id of the DC; selectors, alternatives and links name it (`<id>/dc.ship`)."
+    )
+    pick_capacity_units_per_day: Annotated[float, Field(gt=0)] = Field(
+        description="Units the DC picks and ships a day in normal operation. The engine scales it "
+        "by the lower of the DC's dc.pick and dc.ship availability (0-1) and adds the plan's surge."
+    )
     delivery_capacity_stores_per_day: Annotated[float, Field(gt=0)] | None = Field(
-        None, description="How many store deliveries the fleet makes a day (None: unlimited)."
+        None,
+        description="Store deliveries the fleet makes a day in normal operation (stores a day), "
+        "scaled by dc.ship availability and the plan's surge. Leave out for no limit on deliveries.",
     )
     shifts_per_day: Annotated[int, Field(ge=1, le=3)] = Field(
-        1, description="Picking shifts in normal operation; a surge shift adds 1/shifts_per_day."
+        1,
+        description="Picking shifts a day in normal operation; each surge shift adds "
+        "1/shifts_per_day of the normal pick capacity.",
     )
     delivery_hours_per_day: Annotated[float, Field(gt=0, le=24)] = Field(
-        10.0, description="Normal delivery window; extra hours add capacity in proportion."
+        10.0,
+        description="Hours a day of the normal delivery window; extra surge hours add delivery "
+        "capacity in proportion (2 extra hours on 10 add 20 %).",
     )
-    description: str | None = None
+    description: str | None = Field(
+        None, description="Free text about the DC, for readers of the file. Leave out for none."
+    )
 
 
 class Channel(Strict):
     """A sales channel that is not a store, such as the online shop."""
 
-    id: Id
-    kind: Literal["online"] = "online"
-    capacity_units_per_day: Annotated[float, Field(gt=0)] | None = None
-    description: str | None = None
+    id: Id = Field(description="Id of the channel; selectors and alternatives name it.")
+    kind: Literal["online"] = Field(
+        "online",
+        description="What the channel is; `online` (a web shop) is the only kind: it takes the "
+        "share of a closed store's demand set by behaviour.divert_online_fraction. Leave out for "
+        "`online`.",
+    )
+    capacity_units_per_day: Annotated[float, Field(gt=0)] | None = Field(
+        None,
+        description="Units of diverted demand the channel can sell a day at full availability, "
+        "scaled by its channel.online availability; diverted demand above it is lost. Leave out "
+        "for no limit.",
+    )
+    description: str | None = Field(
+        None, description="Free text about the channel, for readers of the file. Leave out for none."
+    )
 
 
 class Sites(Strict):
     """Stores (usually a table), DCs and channels."""
 
-    stores: StoreTable
-    dcs: list[DistributionCentre] = Field(default_factory=list)
-    channels: list[Channel] = Field(default_factory=list)
+    stores: StoreTable = Field(description="The stores, loaded from a table.")
+    dcs: list[DistributionCentre] = Field(
+        default_factory=list,
+        description="The distribution centres; the engine dispatches from the first one listed. "
+        "Leave out for none.",
+    )
+    channels: list[Channel] = Field(
+        default_factory=list,
+        description="Sales channels other than stores (the online shop). Leave out for none.",
+    )
 
 
 AttributeValue = str | int | float | bool
 
 
 class SiteSelector(Strict):
-    """Which sites a rule applies to: by id, by kind, and/or by attribute values.
+    """Which sites a rule applies to. Every key given must hold (the keys combine as AND).
 
-    ``where: {pos_system: main}`` selects every store whose ``pos_system`` column is
-    ``main``; a list value means any of those values.
+    ``{where: {pos_system: main}}`` selects every store whose ``pos_system`` column is
+    ``main`` (a list value means any of those values); ``{kind: store, where: {region:
+    Gotland}}`` the stores in Gotland; ``{ids: [s1, s2, s3], where: {tier: A}}`` those of
+    the three that are in tier A. ``id`` and ``ids`` do not go together, and ``where``
+    (which reads store-table columns) does not go with ``kind: dc`` or ``kind: channel``.
     """
 
-    id: Id | None = None
-    ids: list[Id] | None = None
-    kind: Literal["store", "dc", "channel"] | None = None
-    where: dict[str, AttributeValue | list[AttributeValue]] | None = None
+    id: Id | None = Field(
+        None,
+        description="The one site to select (a store, DC or channel id). Leave out to select by "
+        "ids, kind or where.",
+    )
+    ids: list[Id] | None = Field(
+        None,
+        description="The sites to select, by id (stores, DCs or channels); with kind or where, "
+        "only those of them that also meet these. Leave out to select by id, kind or where.",
+    )
+    kind: Literal["store", "dc", "channel"] | None = Field(
+        None,
+        description="Select only sites of this kind: store, dc or channel. Leave out for sites of "
+        "any kind.",
+    )
+    where: dict[str, AttributeValue | list[AttributeValue]] | None = Field(
+        None,
+        description="Select only stores whose store-table columns have these values: each entry "
+        "names a column and its value, or a list of values any of which matches, and every entry "
+        "must match. DCs and channels have no columns, so `where` selects stores only. Leave out "
+        "for no condition on columns.",
+    )
 
     @model_validator(mode="after")
-    def _something(self) -> SiteSelector:
+    def _consistent(self) -> SiteSelector:
         if self.id is None and self.ids is None and self.kind is None and self.where is None:
             raise ValueError("a site selector needs at least one of id, ids, kind, where")
+        if self.id is not None and self.ids is not None:
+            raise ValueError("give either id (one site) or ids (a list of sites), not both")
+        if self.where is not None and self.kind not in (None, "store"):
+            raise ValueError(
+                f"where selects stores by store-table columns, so it cannot go with kind: "
+                f"{self.kind} (use kind: store, or leave kind out)"
+            )
         return self
 
 
 class Alternative(Strict):
     """One way to meet a requirement group: a service, or a capability of a named site."""
 
-    service: Id | None = None
-    site: Id | None = None
-    capability: Capability | None = None
-    factor: Fraction = Field(1.0, description="Share of normal capacity this alternative gives.")
+    service: Id | None = Field(
+        None,
+        description="Id of a service that meets the group. Give either service, or site with "
+        "capability. Leave out when the alternative is a site's capability.",
+    )
+    site: Id | None = Field(
+        None,
+        description="Id of a site (DC, channel or store) whose capability meets the group; needs "
+        "capability. Leave out when the alternative is a service.",
+    )
+    capability: Capability | None = Field(
+        None,
+        description="The capability of `site` that meets the group (dc.ship, ...); only with "
+        "site. Leave out when the alternative is a service.",
+    )
+    factor: Fraction = Field(
+        1.0,
+        description="Share (0-1) of the target's normal capacity this alternative gives on its "
+        "own when it is fully up (a payment app at 0.3 of normal checkout throughput). Leave out "
+        "for 1 (full capacity).",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Alternative:
@@ -213,11 +318,31 @@ class Alternative(Strict):
 class Requires(Strict):
     """Availability: the target needs all groups; a group is met by any one alternative."""
 
-    service: Id | None = Field(None, description="The target is a service ...")
-    site: SiteSelector | None = Field(None, description="... or a capability of selected sites.")
-    capability: Capability | None = None
-    groups: Annotated[list[Annotated[list[Alternative], Field(min_length=1)]], Field(min_length=1)]
-    note: str | None = None
+    service: Id | None = Field(
+        None,
+        description="Id of the service that needs the groups. Give either service, or site with "
+        "capability. Leave out when the rule targets sites.",
+    )
+    site: SiteSelector | None = Field(
+        None,
+        description="The sites whose capability needs the groups (one rule for many stores); "
+        "needs capability. Leave out when the rule targets a service.",
+    )
+    capability: Capability | None = Field(
+        None,
+        description="The capability of the selected sites that the rule gates (store.sell, "
+        "dc.ship, ...); only with site. Leave out when the rule targets a service.",
+    )
+    groups: Annotated[list[Annotated[list[Alternative], Field(min_length=1)]], Field(min_length=1)] = (
+        Field(
+            description="Requirement groups, each a list of alternatives. The target needs every "
+            "group (AND) and a group is met by any one of its alternatives (OR): its capacity is "
+            "its own state × the minimum over groups of the best alternative's capacity × factor."
+        )
+    )
+    note: str | None = Field(
+        None, description="Free text explaining the rule, for readers of the file. Leave out for none."
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Requires:
@@ -233,12 +358,31 @@ class Requires(Strict):
 class Control(Strict):
     """An attack path: ``from`` can push code to, or holds credentials of, ``to``."""
 
-    from_: Id = Field(alias="from")
-    to: Id
-    p: Fraction = Field(1.0, description="Probability that a compromise spreads along the edge.")
-    delay_days: Annotated[int, Field(ge=0)] = 0
-    kind: Literal["push_code", "credentials", "network"] = "push_code"
-    note: str | None = None
+    from_: Id = Field(
+        alias="from",
+        description="Id of the service that can push code to, or holds credentials of, `to`.",
+    )
+    to: Id = Field(description="Id of the service a compromise of `from` spreads to.")
+    p: Fraction = Field(
+        1.0,
+        description="Probability (0-1) that a compromise of `from` spreads to `to`, drawn once per "
+        "replication; `impact` takes every edge with p > 0. Leave out for 1 (always spreads).",
+    )
+    delay_days: Annotated[int, Field(ge=0)] = Field(
+        0,
+        description="Days from the compromise of `from` until `to` is compromised. Leave out for 0 "
+        "(the same day).",
+    )
+    kind: Literal["push_code", "credentials", "network"] = Field(
+        "push_code",
+        description="How `from` reaches `to`: push_code (it deploys software to it, like a "
+        "remote-management tool), credentials (it holds admin credentials) or network (network "
+        "access). It is a label for reports and does not change the spread. Leave out for "
+        "push_code.",
+    )
+    note: str | None = Field(
+        None, description="Free text explaining the edge, for readers of the file. Leave out for none."
+    )
 
 
 __all__ = [

@@ -142,6 +142,19 @@ def plan_variant(
     )
 
 
+def normal_order_line_units(loaded: LoadedScenario) -> dict[str, float]:
+    """Size of a normal order line (store × item: demand over a review period): p10, median, p90.
+
+    What a cap in units compares with: a cap well below a normal line starves every store.
+    """
+    from aftershock.sim import build_inputs
+
+    inputs = build_inputs(loaded)
+    lines = (inputs.base_demand * inputs.review_period_days[:, None]).ravel()
+    p10, p50, p90 = np.percentile(lines, [10, 50, 90]) if lines.size else (0.0, 0.0, 0.0)
+    return {"p10": float(p10), "median": float(p50), "p90": float(p90)}
+
+
 def pareto_front(values: np.ndarray) -> np.ndarray:
     """Boolean mask of rows not dominated by another (all columns minimised; NaN = worst)."""
     v = np.where(np.isnan(values), np.inf, values)
