@@ -12,6 +12,7 @@ from rich.table import Table
 from aftershock import api
 from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
 from aftershock.cli.output import console, print_json, whole_numbers
+from aftershock.optimize.api_funcs import DEFAULT_BACKLOG_COST
 from aftershock.sim.metrics import LABELS
 
 OutOpt = Annotated[
@@ -228,8 +229,13 @@ def plan_cmd(
     horizon: Annotated[int, typer.Option(help="Days to plan, from today (day 0).", min=1, max=366)] = 14,
     budget_shifts: Annotated[float | None, typer.Option(help="Most extra shifts in all.")] = None,
     backlog_cost: Annotated[
-        float, typer.Option(help="Cost of a unit owed to a store for a day (a lost unit costs 1).")
-    ] = 0.0,
+        float,
+        typer.Option(
+            help="Cost of a unit owed to a store for a day, where a lost unit costs 1: at 0.1 ten days "
+            "of waiting weigh as much as a lost sale, so shifts that clear the backlog sooner are bought "
+            "when they are cheap enough; 0 counts lost sales only.",
+        ),
+    ] = DEFAULT_BACKLOG_COST,
     start_date: Annotated[
         str | None, typer.Option("--start-date", help="Today's date (day 0), YYYY-MM-DD, to print dates.")
     ] = None,
@@ -279,7 +285,8 @@ def plan_cmd(
     late = s["stores_not_back_in_horizon"]
     if late:
         console.print(
-            f"{late} of {s['stores']} stores are not back to their target cover within the horizon."
+            f"{late} of {s['stores']} stores {'are' if late != 1 else 'is'} not back to "
+            "target cover within the horizon."
         )
     else:
         last = when(s["last_store_recovery_day"], s["last_store_recovery_date"])

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from aftershock.model import LoadedScenario
 
 OBJECTIVES = ("lost-sales", "margin")
+#: What a unit owed to a store costs a day in ``plan``, a lost unit costing 1: ten days of
+#: waiting weigh as much as a lost sale, so the plan clears the backlog when shifts allow.
+DEFAULT_BACKLOG_COST = 0.1
 
 
 @dataclass
@@ -283,7 +286,7 @@ def plan(
     *,
     horizon_days: int = 14,
     budget_shifts: float | None = None,
-    backlog_cost: float = 0.0,
+    backlog_cost: float = DEFAULT_BACKLOG_COST,
     start_date: dt.date | str | None = None,
 ) -> PlanResult:
     """Operational dispatch plan from backlog, store-stock and capacity tables (``aftershock plan``).
