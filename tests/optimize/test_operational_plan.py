@@ -41,7 +41,8 @@ def test_plan_on_the_example_tables_writes_the_dispatch_plan(
 ) -> None:
     out = tmp_path / "dispatch.csv"
     args = ["plan", "--backlog", str(BACKLOG), "--stock", str(STOCK), "--capacity", str(CAPACITY)]
-    assert run_cli([*args, "--horizon", "14", "--backlog-cost", "0.1", "--out", str(out)]) == 0
+    # the command as it stands: waiting has its default price
+    assert run_cli([*args, "--horizon", "14", "--out", str(out)]) == 0
     rows = list(csv.DictReader(out.open()))
     assert rows and list(rows[0]) == ["store", "item", "day", "units"]
     assert all(float(r["units"]) > 0 for r in rows)
@@ -57,6 +58,19 @@ def test_plan_on_the_example_tables_writes_the_dispatch_plan(
     text = capsys.readouterr().out
     assert "Chain recovery: backlog cleared on day" in text
     assert "Stores by recovery day" in text
+
+
+def test_without_a_price_on_waiting_shifts_only_save_sales() -> None:
+    priced = api.plan(BACKLOG, STOCK, CAPACITY)
+    free = api.plan(BACKLOG, STOCK, CAPACITY, backlog_cost=0.0)
+    assert priced.summary["backlog_clear_day"] == 6 and priced.summary["extra_shift_cost"] > 0
+    # the shifts buy no sales here, so without a price on waiting none are run and the backlog
+    # shrinks only by the spare capacity: not cleared within the 14 days
+    assert free.summary["extra_shift_cost"] == pytest.approx(0.0, abs=1e-6)
+    assert free.summary["backlog_clear_day"] is None
+    assert free.summary["expected_lost_units"] == pytest.approx(
+        priced.summary["expected_lost_units"], abs=1.0
+    )
 
 
 def test_plan_json_has_summary_store_days_and_dispatch(capsys: pytest.CaptureFixture[str]) -> None:

@@ -71,15 +71,16 @@ class OperationalPlan:
             "items": len(self.tables.item_ids),
             "horizon_days": horizon,
             "backlog_units": float(self.tables.owed.sum()),
-            "planned_shipments_units": float(self.shipments.sum()),
-            "expected_lost_units": self.plan.expected_lost_units,
+            # rounded as the dispatch lines are: solver noise (13,782.29999998) is not information
+            "planned_shipments_units": round(float(self.shipments.sum()), 1),
+            "expected_lost_units": round(self.plan.expected_lost_units, 1),
             "extra_shifts": [round(float(z), 2) for z in self.plan.shifts],
-            "extra_shift_cost": float((self.plan.shifts * self.tables.cost_per_shift).sum()),
+            "extra_shift_cost": round(float((self.plan.shifts * self.tables.cost_per_shift).sum()), 2),
             "backlog_clear_day": self.plan.backlog_clear_day,
             "stores_back_to_target_by_day": [int((back <= d).sum()) for d in range(horizon)],
             "stores_not_back_in_horizon": int((days < 0).sum()),
             "last_store_recovery_day": int(back.max()) if back.size and back.size == days.size else None,
-            "solve_seconds": self.plan.solve_seconds,
+            "solve_seconds": round(self.plan.solve_seconds, 3),
             "lp_method": self.plan.method,
         }
 
