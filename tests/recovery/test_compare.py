@@ -107,7 +107,14 @@ def test_compare_cli_json_and_bad_cap(tmp_path: Path, capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code == 0
-    rows = json.loads(capsys.readouterr().out)
+    data = json.loads(capsys.readouterr().out)
+    assert (data["scenario"], data["replications"], data["seed"]) == ("coop-kaseya-2021", 2, 0)
+    assert data["normal_order_line_units"]["median"] > 0
+    rows = data["plans"]
+    assert all(
+        r["p5"]["lost_sales_units"] <= r["metrics"]["lost_sales_units"] <= r["p95"]["lost_sales_units"]
+        for r in rows
+    )
     assert [r["cap"] for r in rows] == ["none", "40", "75%"]
     assert [r["cap_units"] for r in rows] == [None, 40.0, None]
     assert [r["cap_fraction_of_normal"] for r in rows] == [None, None, 0.75]

@@ -15,7 +15,7 @@ from aftershock.cli.output import console, print_json, whole_numbers
 from aftershock.cli.progress import progress_bar
 from aftershock.errors import UsageError
 from aftershock.recovery import CapSize
-from aftershock.recovery.compare import normal_order_line_units
+from aftershock.recovery.compare import PARETO_OBJECTIVES, normal_order_line_units
 
 
 def parse_caps(values: list[str]) -> list[CapSize | None]:
@@ -85,20 +85,33 @@ def compare_cmd(
         from aftershock.report.figures import compare_figure
 
         write_text_atomic(chart, compare_figure(rows).to_html(include_plotlyjs=True))
+    loaded = api.load(scenario, overrides)
+    lines = normal_order_line_units(loaded)
     if json_out:
+        start = loaded.scenario.start_date
         print_json(
-            [
-                {
-                    "policy": r.policy,
-                    "cap": r.cap_label,
-                    "cap_units": r.cap_units,
-                    "cap_fraction_of_normal": None if r.cap is None else r.cap.fraction_of_normal,
-                    "extra_shifts": r.extra_shifts,
-                    "is_pareto": r.is_pareto,
-                    "metrics": r.metrics,
-                }
-                for r in rows
-            ]
+            {
+                "scenario": loaded.name,
+                "start_date": None if start is None else start.isoformat(),
+                "replications": replications,
+                "seed": seed,
+                "normal_order_line_units": lines,
+                "pareto_objectives": list(PARETO_OBJECTIVES),
+                "plans": [
+                    {
+                        "policy": r.policy,
+                        "cap": r.cap_label,
+                        "cap_units": r.cap_units,
+                        "cap_fraction_of_normal": None if r.cap is None else r.cap.fraction_of_normal,
+                        "extra_shifts": r.extra_shifts,
+                        "is_pareto": r.is_pareto,
+                        "metrics": r.metrics,
+                        "p5": {k: v[0] for k, v in r.intervals.items()},
+                        "p95": {k: v[1] for k, v in r.intervals.items()},
+                    }
+                    for r in rows
+                ],
+            }
         )
         return
     table = Table(
@@ -138,10 +151,8 @@ def compare_cmd(
             "★" if r.is_pareto else "",
         )
     console.print(whole_numbers(table))
-    loaded = api.load(scenario, overrides)
     start = loaded.scenario.start_date
     day0 = f" (day 0 = {start:%a %d %b %Y})" if start else ""
-    lines = normal_order_line_units(loaded)
     console.print(
         f"Lost units over the horizon; backlog clear and service back are days{day0}, means over "
         "replications; worst store days = days without stock at the hardest-hit store; surge cost in "

@@ -75,8 +75,10 @@ class CompareRow:
     policy: str
     cap: CapSize | None
     extra_shifts: int
-    metrics: dict[str, float | None] = field(default_factory=dict)
+    metrics: dict[str, float | None] = field(default_factory=dict)  # means over replications
     is_pareto: bool = False
+    #: each metric's 5th and 95th percentile over replications
+    intervals: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
     @property
     def cap_units(self) -> float | None:
@@ -186,6 +188,7 @@ def compare_plans(
                         cap=cap,
                         extra_shifts=shifts,
                         metrics={name: m["mean"] for name, m in metrics.items()},
+                        intervals={name: (m.get("p5"), m.get("p95")) for name, m in metrics.items()},
                     )
                 )
     table = np.array(
