@@ -163,8 +163,8 @@ def optimize_cmd(
             "the others restarted on another day and follow the plan by calendar day."
         )
     cmp = Table(
-        title=f"Optimised plan vs the scenario's own plan (means of {result.replications} replications, "
-        "same seed)",
+        title="Optimised plan vs the scenario's own plan over the whole horizon "
+        f"(means of {result.replications} replications, same seed)",
         title_justify="left",
     )
     for col in ("", "optimised plan", "scenario plan"):

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 #: Work shorter than this never shows a bar.
@@ -34,6 +35,7 @@ def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[int,
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
                 transient=True,
+                console=Console(stderr=True),  # stdout stays clean for tables, JSON and pipes
             )
             progress.start()
             task = progress.add_task(label, total=total)
