@@ -215,6 +215,8 @@ def compare(
     seed: int = 0,
     overrides: list[str] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    executor: str | Executor | None = None,
+    workers: int | None = None,
 ) -> list[CompareRow]:
     """Every combination of allocation policy × order cap × extra shifts, on common random numbers.
 
@@ -222,7 +224,8 @@ def compare(
     (``"75%"``) or ``None`` (no cap); ``surges`` the
     extra shifts a day during the surge window. Each row carries the mean of every metric
     and whether it is Pareto-efficient over lost sales, service-restored day, surge cost
-    and the worst store's days without stock.
+    and the worst store's days without stock. Every plan runs on ``executor`` (as in
+    :func:`simulate`), with the same seed: the same numbers on every executor.
     """
     known = allocation_policies()
     bad = [p for p in policies if p not in known]
@@ -263,11 +266,13 @@ def compare(
             if on_progress is not None:
                 on_progress(base * total + step, combos * total)
 
-        result = simulate(variant, replications=replications, seed=seed, on_progress=tick)
+        result = simulate(variant, replications=replications, seed=seed, on_progress=tick, executor=ex)
         done += 1
         return result.summary["metrics"]
 
-    return compare_plans(loaded, policies, sizes, surges, run_one)
+    # one executor (process pool, Dask cluster) for the whole grid, as `simulate` would use
+    with _executor(executor, workers) as ex:
+        return compare_plans(loaded, policies, sizes, surges, run_one)
 
 
 def risk(

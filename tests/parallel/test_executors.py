@@ -63,3 +63,20 @@ def test_unknown_executor_is_a_usage_error() -> None:
         executor_from_spec("threads")
     with pytest.raises(UsageError, match="--workers"):
         executor_from_spec("processes", workers=0)
+
+
+@pytest.mark.slow
+def test_compare_on_a_process_pool_gives_the_in_process_grid() -> None:
+    grid = {
+        "policies": ["fifo", "lowest-cover-first"],
+        "caps": [None, "75%"],
+        "surges": [0, 1],
+        "replications": 4,
+        "seed": 2,
+        "overrides": ["horizon_days=24"],
+    }
+    here = api.compare("ocs-2022", **grid)
+    pooled = api.compare("ocs-2022", **grid, executor="processes", workers=2)
+    assert [r.label() for r in here] == [r.label() for r in pooled]
+    assert [r.metrics for r in here] == [r.metrics for r in pooled]
+    assert [r.is_pareto for r in here] == [r.is_pareto for r in pooled]

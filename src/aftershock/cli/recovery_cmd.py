@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 
 from aftershock import api
-from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
+from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
 from aftershock.cli.output import console, print_json, whole_numbers
 from aftershock.cli.progress import progress_bar
 from aftershock.errors import UsageError
@@ -58,6 +58,8 @@ def compare_cmd(
         Path | None, typer.Option("--chart", help="Write a Plotly chart of the comparison (.html).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
     json_out: JsonOpt = False,
     overrides: SetOpt = None,
 ) -> None:
@@ -80,6 +82,8 @@ def compare_cmd(
             seed=seed,
             overrides=overrides,
             on_progress=tick,
+            executor=executor,
+            workers=workers,
         )
     if chart is not None:
         from aftershock.report.figures import compare_figure
