@@ -77,6 +77,17 @@ def test_every_policy_is_documented() -> None:
         assert f"| `{name}` |" in text, name
 
 
+def test_plan_allocation_lists_every_registered_policy() -> None:
+    # the schema (editor completion) and the scenario reference name every policy, 'planned' too
+    description = api.schema()["$defs"]["Plan"]["properties"]["allocation"]["description"]
+    reference = (DOCS / "scenario-format.md").read_text(encoding="utf-8")
+    row = next(line for line in reference.splitlines() if line.startswith("| `allocation` |"))
+    assert "planned" in allocation_policies()
+    for name in allocation_policies():
+        assert f"{name} (" in description, name
+        assert f"{name} (" in row, name
+
+
 def test_every_capability_is_in_the_concepts_with_its_site_kind() -> None:
     text = (DOCS / "concepts.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| (\w+) \| `([\w.]+)` \|", text, flags=re.M))
@@ -128,6 +139,31 @@ def test_incident_example_runs_as_the_text_says(tmp_path: Path) -> None:
     assert on(7) == ([0.0, 1.0, 1.0, 1.0], 0.0, 0.0)
     assert on(8) == ([1.0, 1.0, 1.0, 1.0], 1.0, 0.333)
     assert on(9)[2] == 0.667 and on(10)[2] == 1.0
+
+
+def test_requires_example_runs_as_the_text_says(tmp_path: Path) -> None:
+    import numpy as np
+
+    from aftershock.graph import compile_network
+    from aftershock.graph.availability import propagate
+
+    fragment = yaml.safe_load(dict(EXAMPLES)["requires"])
+    net = compile_network(api.load(write_scenario(tmp_path, merge_fragment(fragment))))
+
+    def down(*services: str) -> np.ndarray:
+        own = np.ones((1, net.n_nodes))
+        for service in services:
+            own[0, net.node(service)] = 0.0
+        return propagate(net, own)[0]
+
+    tms_down = down("tms")
+    assert tms_down[net.node("dc/dc.ship")] == 0.5
+    assert tms_down[net.store_nodes("store.receive")].tolist() == [0.5] * 4
+    pos_a_down = down("pos-a")
+    #                                                         s1   s2   s3   s4
+    assert pos_a_down[net.store_nodes("store.sell")].tolist() == [0.3, 0.3, 1.0, 0.3]
+    # the combined selector {kind: store, where: {region: south, pos_system: a}} is s4 alone
+    assert pos_a_down[net.store_nodes("store.order")].tolist() == [1.0, 1.0, 1.0, 0.0]
 
 
 def test_cut_sets_of_the_reference_network_are_as_the_text_says(tmp_path: Path) -> None:

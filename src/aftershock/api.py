@@ -26,6 +26,7 @@ from aftershock.model import Capability, LoadedScenario, Scenario
 from aftershock.parallel import Executor, executor_from_spec
 from aftershock.policies import allocation_policies, unknown_policy_message
 from aftershock.recovery import CapSize, CompareRow, compare_plans
+from aftershock.recovery.compare import mark_pareto
 from aftershock.risk.montecarlo import simulate_years
 from aftershock.risk.stress import stress_test
 from aftershock.sim import build_inputs
@@ -217,6 +218,7 @@ def compare(
     on_progress: Callable[[int, int], None] | None = None,
     executor: str | Executor | None = None,
     workers: int | None = None,
+    with_optimised: bool = False,
 ) -> list[CompareRow]:
     """Every combination of allocation policy × order cap × extra shifts, on common random numbers.
 
@@ -225,7 +227,9 @@ def compare(
     extra shifts a day during the surge window. Each row carries the mean of every metric
     and whether it is Pareto-efficient over lost sales, service-restored day, surge cost
     and the worst store's days without stock. Every plan runs on ``executor`` (as in
-    :func:`simulate`), with the same seed: the same numbers on every executor.
+    :func:`simulate`), with the same seed: the same numbers on every executor. With
+    ``with_optimised`` the optimiser's plan (:func:`optimize`, replayed on the same seed) is
+    a last row, and the Pareto front takes it in.
     """
     known = allocation_policies()
     bad = [p for p in policies if p not in known]
@@ -272,7 +276,23 @@ def compare(
 
     # one executor (process pool, Dask cluster) for the whole grid, as `simulate` would use
     with _executor(executor, workers) as ex:
-        return compare_plans(loaded, policies, sizes, surges, run_one)
+        rows = compare_plans(loaded, policies, sizes, surges, run_one)
+    if not with_optimised:
+        return rows
+
+    best = optimize(loaded, replications=replications, seed=seed)
+    rows.append(
+        CompareRow(
+            policy="optimised",
+            cap=None,
+            extra_shifts=0,
+            metrics={k: m["mean"] for k, m in best.replayed.items()},
+            intervals={k: (m.get("p5"), m.get("p95")) for k, m in best.replayed.items()},
+            optimised=True,
+            note=f"{sum(best.extra_shifts):.1f} extra shifts in all",
+        )
+    )
+    return mark_pareto(rows)
 
 
 def risk(

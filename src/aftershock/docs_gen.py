@@ -197,6 +197,26 @@ def _model_classes(root: type[BaseModel] = Scenario) -> Classes:
     return found
 
 
+def _mentions(tp: Any, target: Any) -> bool:
+    """Whether the type hint ``tp`` is ``target`` or has it among its arguments."""
+    return tp == target or any(_mentions(arg, target) for arg in typing.get_args(tp))
+
+
+def _day_fields(classes: Classes) -> set[tuple[str, str]]:
+    """``(model, key)`` of every field declared with the shared ``Day`` type.
+
+    A field's own description replaces the one of ``Day`` in the JSON Schema, so these
+    fields are found from the type hints rather than from the schema.
+    """
+    found: set[tuple[str, str]] = set()
+    for name, model in classes.items():
+        hints = typing.get_type_hints(model, include_extras=True)
+        for field, info in model.model_fields.items():
+            if _mentions(hints.get(field), Day):
+                found.add((name, info.alias or field))
+    return found
+
+
 def _default(model_name: str, field: str, prop: dict[str, Any], classes: Classes) -> str:
     """The default of an optional field: from the schema, or from the model's default factory."""
     if "default" in prop:
@@ -287,6 +307,7 @@ def scenario_format(schema: dict[str, Any] | None = None) -> str:
     models = {"Scenario": schema, **defs}
     classes = _model_classes()
     paths = _paths(models)
+    day_fields = _day_fields(classes)
     out = [
         "# Scenario format",
         "",
@@ -337,9 +358,12 @@ def scenario_format(schema: dict[str, Any] | None = None) -> str:
             description = prop.get("description", "")
             if description in (ID_SCHEMA["description"], DAY_SCHEMA["description"]):
                 description = ""  # the type column links to the shared explanation
+            shape = prop
+            if (name, field) in day_fields and prop.get("type") == "integer":
+                shape = {**prop, "description": DAY_SCHEMA["description"]}  # shown as a day
             out.append(
-                f"| `{field}` | {_cell(_type(prop))} | {'yes' if is_required else ''} | "
-                f"{_cell(default)} | {_cell(description)} | {_cell(_constraints(prop))} |"
+                f"| `{field}` | {_cell(_type(shape))} | {'yes' if is_required else ''} | "
+                f"{_cell(default)} | {_cell(description)} | {_cell(_constraints(shape))} |"
             )
         out.append("")
     return "\n".join(out).rstrip() + "\n"

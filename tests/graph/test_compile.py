@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aftershock.graph import CAPABILITIES, compile_network
+from aftershock.graph import CAPABILITIES, compile_network, propagate
 from aftershock.io import load_scenario
 from aftershock.testing import scenario_dict, write_scenario
 
@@ -79,3 +79,46 @@ def test_alternatives_matching_a_link(net) -> None:
 def test_no_slots_without_on_site_restore_or_fallback(tmp_path: Path) -> None:
     net = compile_network(load_scenario(write_scenario(tmp_path)))
     assert net.slot_service.size == 0 and (net.alt_slot == -1).all()
+
+
+def _order_rules(tmp_path: Path, *sites: dict):
+    """The reference network plus a store.order rule on wms for each selector."""
+    data = scenario_dict()
+    for site in sites:
+        data["requires"].append({"site": site, "capability": "store.order", "groups": [[{"service": "wms"}]]})
+    return compile_network(load_scenario(write_scenario(tmp_path, data)))
+
+
+def _ordering_without_wms(net) -> list[float]:
+    own = np.ones((1, net.n_nodes))
+    own[0, net.node("wms")] = 0.0
+    return propagate(net, own)[0, net.store_nodes("store.order")].tolist()
+
+
+@pytest.mark.parametrize(
+    ("site", "cut_off"),
+    [
+        # stores: s1 north/a, s2 north/a, s3 south/b, s4 south/a
+        ({"kind": "store", "where": {"region": "south"}}, [1.0, 1.0, 0.0, 0.0]),
+        ({"kind": "store", "where": {"region": "south", "pos_system": "a"}}, [1.0, 1.0, 1.0, 0.0]),
+        # before selectors combined, ids won and where was ignored: s3 would be cut off too
+        ({"ids": ["s1", "s3", "s4"], "where": {"pos_system": "a"}}, [0.0, 1.0, 1.0, 0.0]),
+        ({"ids": ["s2", "dc"], "kind": "store"}, [1.0, 0.0, 1.0, 1.0]),
+        ({"id": "s3", "kind": "store", "where": {"pos_system": "b"}}, [1.0, 1.0, 0.0, 1.0]),
+    ],
+)
+def test_combined_selectors_compile_to_the_sites_meeting_every_key(
+    tmp_path: Path, site: dict, cut_off: list[float]
+) -> None:
+    net = _order_rules(tmp_path, site)
+    targets = {net.node_ids[t] for t in net.group_target}
+    order_targets = sorted(t for t in targets if t.endswith("/store.order"))
+    expected = [f"s{i + 1}/store.order" for i, v in enumerate(cut_off) if v == 0.0]
+    assert order_targets == expected
+    assert _ordering_without_wms(net) == cut_off
+
+
+def test_a_selector_without_combination_compiles_as_before(tmp_path: Path) -> None:
+    # one key alone selects what it always did; the bundled scenarios use only these
+    net = _order_rules(tmp_path, {"where": {"pos_system": "a"}}, {"id": "s3"})
+    assert _ordering_without_wms(net) == [0.0, 0.0, 0.0, 0.0]

@@ -140,3 +140,23 @@ def test_a_percentage_cap_is_a_share_of_the_normal_order_in_the_scenarios_window
     assert plan_variant(loaded, "fifo", 40, 0).scenario.plan.order_cap.units == 40.0
     assert plan_variant(loaded, "fifo", None, 0).scenario.plan.order_cap is None
     assert CapSize.parse(" NONE ") is None and CapSize.parse("12.5%") == CapSize(fraction_of_normal=0.125)
+
+
+@pytest.mark.slow
+def test_the_optimised_plan_joins_the_grid_and_its_pareto_front(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["compare", "ocs-2022", "--surge", "0", "--surge", "1", "-n", "3", "--with-optimised", "--json"]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 0
+    plans = json.loads(capsys.readouterr().out)["plans"]
+    assert [p["optimised"] for p in plans] == [False, False, True]
+    best = plans[-1]
+    assert best["note"].endswith("extra shifts in all")
+    # the same replay `optimize` reports, on the same seed
+    replay = api.optimize("ocs-2022", replications=3, seed=0)
+    assert best["metrics"]["lost_sales_units"] == pytest.approx(replay.replayed["lost_sales_units"]["mean"])
+    # it loses less than either grid plan here, so nothing dominates it
+    assert best["is_pareto"]
+    assert best["metrics"]["lost_sales_units"] < min(p["metrics"]["lost_sales_units"] for p in plans[:2])

@@ -43,6 +43,8 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
         "Recovery plans compared",
     ):
         assert title in text
+    # the optimiser's plan is compared with the policies
+    assert "optimised plan (LP" in text
     # headline in words, and a fill rate of 0.99x is not rounded to 1.0
     assert "Fill rate over the horizon" in text and "fill_rate" not in text.split("<h2")[1]
     assert re.search(r"Fill rate over the horizon</th><td>\d{2,3}\.\d\d%</td>", text)

@@ -57,6 +57,14 @@ def compare_cmd(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Write a Plotly chart of the comparison (.html).")
     ] = None,
+    with_optimised: Annotated[
+        bool,
+        typer.Option(
+            "--with-optimised",
+            help="Add the optimiser's plan (`aftershock optimize`, default settings) as a last row, "
+            "replayed on the same random numbers.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     executor: ExecutorOpt = None,
     workers: WorkersOpt = None,
@@ -84,6 +92,7 @@ def compare_cmd(
             on_progress=tick,
             executor=executor,
             workers=workers,
+            with_optimised=with_optimised,
         )
     if chart is not None:
         from aftershock.report.figures import compare_figure
@@ -109,6 +118,8 @@ def compare_cmd(
                         "cap_fraction_of_normal": None if r.cap is None else r.cap.fraction_of_normal,
                         "extra_shifts": r.extra_shifts,
                         "is_pareto": r.is_pareto,
+                        "optimised": r.optimised,
+                        "note": r.note,
                         "metrics": r.metrics,
                         "p5": {k: v[0] for k, v in r.intervals.items()},
                         "p95": {k: v[1] for k, v in r.intervals.items()},
@@ -144,9 +155,9 @@ def compare_cmd(
     for r in rows:
         m = r.metrics
         table.add_row(
-            r.policy,
-            r.cap_label,
-            str(r.extra_shifts),
+            "optimised (LP)" if r.optimised else r.policy,
+            "plan" if r.optimised else r.cap_label,
+            r.note.split(" ")[0] + " in all" if r.optimised else str(r.extra_shifts),
             num(m["lost_sales_units"], ",.0f"),
             num(m["backlog_clear_day"], ".1f"),
             num(m["service_restored_day"], ".1f"),
@@ -188,10 +199,13 @@ def report_cmd(
 ) -> None:
     """Write a self-contained HTML report: backlog, stockouts, losses by region, plans compared, risk.
 
-    The page embeds Plotly's JavaScript, so it opens with no network. With threats in the
-    scenario, it also shows the loss exceedance curve of the yearly risk Monte Carlo.
+    The page embeds Plotly's JavaScript, so it opens with no network. The plans compared are
+    the policies × the scenario's cap or none × 0 or 1 extra shift, and the optimiser's plan.
+    With threats in the scenario, it also shows the loss exceedance curve of the yearly risk
+    Monte Carlo.
     """
     from aftershock.io.results import check_output_path, write_text_atomic
+    from aftershock.optimize import available as lp_available
     from aftershock.report import render_report
 
     check_output_path(out, suffixes=(".html", ".htm"))
@@ -212,6 +226,7 @@ def report_cmd(
             replications=replications,
             seed=seed,
             on_progress=tick,
+            with_optimised=lp_available(),
         )
     risk = None
     if risk_years > 0 and loaded.scenario.threats:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from aftershock.model.checks import site_kinds
+from aftershock.model.checks import select_sites
 from aftershock.model.network import SITE_CAPABILITIES, Alternative, Capability, SiteSelector
 from aftershock.model.stores import LoadedScenario
 
@@ -92,14 +92,8 @@ class CompiledNetwork:
 
 
 def _selected_sites(selector: SiteSelector, loaded: LoadedScenario, position: dict[str, int]) -> np.ndarray:
-    stores = loaded.stores
-    if selector.id is not None or selector.ids is not None:
-        wanted = ([selector.id] if selector.id else []) + list(selector.ids or [])
-        return np.array([position[s] for s in wanted], dtype=np.int64)
-    if selector.where is not None:
-        return np.flatnonzero(stores.select(selector.where))
-    kinds = site_kinds(loaded.scenario, stores)
-    return np.array([position[s] for s, k in kinds.items() if k == selector.kind], dtype=np.int64)
+    picked = select_sites(selector, loaded.scenario, loaded.stores)
+    return np.array([position[s] for s in picked], dtype=np.int64)
 
 
 def compile_network(loaded: LoadedScenario, slot_services: set[str] | None = None) -> CompiledNetwork:

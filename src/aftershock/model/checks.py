@@ -12,7 +12,7 @@ import networkx as nx
 
 from aftershock.model.network import SITE_CAPABILITIES, Capability, SiteSelector
 from aftershock.model.scenario import Scenario
-from aftershock.model.stores import StoreFrame
+from aftershock.model.stores import StoreFrame, attribute_text
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Loc, str]
@@ -60,29 +60,55 @@ def _ids(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
                 yield (where, i, "id"), f"id '{ident}' is also a store id in the store table"
 
 
+def select_sites(selector: SiteSelector, scenario: Scenario, stores: StoreFrame) -> list[str]:
+    """Ids of the sites ``selector`` picks: those that meet every key it gives (AND).
+
+    ``id``/``ids`` keep their listed order (without repeats); otherwise sites come in site
+    order (stores in table order, then DCs, then channels). ``kind`` and ``where`` then
+    filter. Ids that name no site are skipped here; :func:`check_scenario` reports them.
+    This is the one place selectors are resolved (the checks and ``graph.compile`` use it).
+    """
+    kinds = site_kinds(scenario, stores)
+    if selector.id is not None or selector.ids is not None:
+        listed = [selector.id] if selector.id is not None else list(selector.ids or [])
+        picked = [s for s in dict.fromkeys(listed) if s in kinds]
+    else:
+        picked = list(kinds)
+    if selector.kind is not None:
+        picked = [s for s in picked if kinds[s] == selector.kind]
+    if selector.where is not None:
+        matched = set(stores.ids[stores.select(selector.where)].tolist())
+        picked = [s for s in picked if s in matched]
+    return picked
+
+
+def _given_keys(selector: SiteSelector) -> list[str]:
+    return [k for k in ("id", "ids", "kind", "where") if getattr(selector, k) is not None]
+
+
 def _select(selector: SiteSelector, scenario: Scenario, stores: StoreFrame) -> tuple[list[str], str | None]:
     """Site ids a selector picks, or an error message."""
     kinds = site_kinds(scenario, stores)
-    if selector.id is not None or selector.ids is not None:
-        wanted = ([selector.id] if selector.id else []) + list(selector.ids or [])
-        for ident in wanted:
-            if ident not in kinds:
-                return [], _unknown("site", ident, kinds)
-        return wanted, None
-    if selector.where is not None:
-        for key, value in selector.where.items():
-            if key not in stores.attributes:
-                return [], _unknown("store attribute", key, stores.attributes)
-            present = set(stores.attributes[key].tolist())
-            values = value if isinstance(value, list) else [value]
-            for v in values:
-                text = str(v).lower() if isinstance(v, bool) else str(v)
-                if text not in present:
-                    return [], _unknown(f"value of '{key}'", text, present)
-        mask = stores.select(selector.where)
-        return stores.ids[mask].tolist(), None
-    kind = selector.kind
-    return [s for s, k in kinds.items() if k == kind], None
+    listed = ([selector.id] if selector.id is not None else []) + list(selector.ids or [])
+    for ident in listed:
+        if ident not in kinds:
+            return [], _unknown("site", ident, kinds)
+    for key, value in (selector.where or {}).items():
+        if key not in stores.attributes:
+            return [], _unknown("store attribute", key, stores.attributes)
+        present = set(stores.attributes[key].tolist())
+        for v in value if isinstance(value, list) else [value]:
+            text = attribute_text(v)
+            if text not in present:
+                return [], _unknown(f"value of '{key}'", text, present)
+    picked = select_sites(selector, scenario, stores)
+    given = _given_keys(selector)
+    if not picked and len(given) > 1:
+        return (
+            [],
+            f"the selector picks no site: no site meets all of {', '.join(given)} (they combine as AND)",
+        )
+    return picked, None
 
 
 def _capability_fits(kind: str, capability: Capability) -> bool:

@@ -134,17 +134,17 @@ class StoreDefaults(Strict):
         1,
         description="Days from dispatch at the DC until a delivery is on the store's shelf (shipped "
         "on day d, it arrives on day d + lead time; 0 counts as 1), for stores without a "
-        "lead_time_days cell.",
+        "lead_time_days cell. Leave out for 1.",
     )
     review_period_days: Annotated[int, Field(ge=1)] = Field(
         7,
         description="Days between two orders of a store (7: once a week), for stores without a "
-        "review_period_days cell.",
+        "review_period_days cell. Leave out for 7.",
     )
     cover_days: Annotated[float, Field(gt=0)] = Field(
         10.0,
         description="Order-up-to level in days of the store's demand, for stores without an "
-        "order_up_to_units cell.",
+        "order_up_to_units cell. Leave out for 10.",
     )
     initial_cover_days: Annotated[float, Field(ge=0)] | None = Field(
         None,
@@ -166,9 +166,7 @@ StoreTable.model_rebuild()
 class DistributionCentre(Strict):
     """A distribution centre: picks store orders and ships them."""
 
-    id: Id = Field(
-        description="Id of the DC; selectors, alternatives and links name it (`<id>/dc.ship`)."
-    )
+    id: Id = Field(description="Id of the DC; selectors, alternatives and links name it (`<id>/dc.ship`).")
     pick_capacity_units_per_day: Annotated[float, Field(gt=0)] = Field(
         description="Units the DC picks and ships a day in normal operation. The engine scales it "
         "by the lower of the DC's dc.pick and dc.ship availability (0-1) and adds the plan's surge."
@@ -181,12 +179,12 @@ class DistributionCentre(Strict):
     shifts_per_day: Annotated[int, Field(ge=1, le=3)] = Field(
         1,
         description="Picking shifts a day in normal operation; each surge shift adds "
-        "1/shifts_per_day of the normal pick capacity.",
+        "1/shifts_per_day of the normal pick capacity. Leave out for 1.",
     )
     delivery_hours_per_day: Annotated[float, Field(gt=0, le=24)] = Field(
         10.0,
         description="Hours a day of the normal delivery window; extra surge hours add delivery "
-        "capacity in proportion (2 extra hours on 10 add 20 %).",
+        "capacity in proportion (2 extra hours on 10 add 20 %). Leave out for 10.",
     )
     description: str | None = Field(
         None, description="Free text about the DC, for readers of the file. Leave out for none."
@@ -225,7 +223,8 @@ class Sites(Strict):
     )
     channels: list[Channel] = Field(
         default_factory=list,
-        description="Sales channels other than stores (the online shop). Leave out for none.",
+        description="Sales channels other than stores (the online shop); the engine diverts "
+        "closed stores' demand to the first one listed. Leave out for none.",
     )
 
 
@@ -254,8 +253,7 @@ class SiteSelector(Strict):
     )
     kind: Literal["store", "dc", "channel"] | None = Field(
         None,
-        description="Select only sites of this kind: store, dc or channel. Leave out for sites of "
-        "any kind.",
+        description="Select only sites of this kind: store, dc or channel. Leave out for sites of any kind.",
     )
     where: dict[str, AttributeValue | list[AttributeValue]] | None = Field(
         None,
@@ -333,12 +331,10 @@ class Requires(Strict):
         description="The capability of the selected sites that the rule gates (store.sell, "
         "dc.ship, ...); only with site. Leave out when the rule targets a service.",
     )
-    groups: Annotated[list[Annotated[list[Alternative], Field(min_length=1)]], Field(min_length=1)] = (
-        Field(
-            description="Requirement groups, each a list of alternatives. The target needs every "
-            "group (AND) and a group is met by any one of its alternatives (OR): its capacity is "
-            "its own state × the minimum over groups of the best alternative's capacity × factor."
-        )
+    groups: Annotated[list[Annotated[list[Alternative], Field(min_length=1)]], Field(min_length=1)] = Field(
+        description="Requirement groups, each a list of alternatives. The target needs every "
+        "group (AND) and a group is met by any one of its alternatives (OR): its capacity is "
+        "its own state × the minimum over groups of the best alternative's capacity × factor."
     )
     note: str | None = Field(
         None, description="Free text explaining the rule, for readers of the file. Leave out for none."

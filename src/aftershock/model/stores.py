@@ -57,11 +57,12 @@ class StoreFrame:
             if column is None:
                 return np.zeros(len(self), dtype=bool)
             values = wanted if isinstance(wanted, list) else [wanted]
-            mask &= np.isin(column, [_as_text(v) for v in values])
+            mask &= np.isin(column, [attribute_text(v) for v in values])
         return mask
 
 
-def _as_text(value: object) -> str:
+def attribute_text(value: object) -> str:
+    """A ``where`` value as the text it must equal in the store table (``true``, ``3``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():

@@ -22,13 +22,35 @@ Z90 = 1.2815515655446004
 class Estimate(Strict):
     """An uncertain non-negative quantity."""
 
-    dist: Literal["point", "uniform", "pert", "lognormal"] = "point"
-    value: Annotated[float, Field(ge=0)] | None = Field(None, description="point: the value")
-    low: Annotated[float, Field(ge=0)] | None = Field(None, description="uniform, pert: lower bound")
-    mode: Annotated[float, Field(ge=0)] | None = Field(None, description="pert: most likely value")
-    high: Annotated[float, Field(ge=0)] | None = Field(None, description="uniform, pert: upper bound")
-    median: Annotated[float, Field(gt=0)] | None = Field(None, description="lognormal: median")
-    p90: Annotated[float, Field(gt=0)] | None = Field(None, description="lognormal: 90th percentile")
+    dist: Literal["point", "uniform", "pert", "lognormal"] = Field(
+        "point",
+        description="Shape of the estimate: point (exactly value), uniform (evenly between low and "
+        "high), pert (low, most likely mode, high) or lognormal (median and 90th percentile p90). "
+        "Values are in the unit of the quantity estimated (a year's count, days, currency). Leave "
+        "out for point.",
+    )
+    value: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="The value of a point estimate. Leave out unless dist is point."
+    )
+    low: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="Lower bound of a uniform or pert estimate. Leave out for other shapes."
+    )
+    mode: Annotated[float, Field(ge=0)] | None = Field(
+        None,
+        description="Most likely value of a pert estimate, between low and high. Leave out for other shapes.",
+    )
+    high: Annotated[float, Field(ge=0)] | None = Field(
+        None,
+        description="Upper bound of a uniform or pert estimate, at least low. Leave out for other shapes.",
+    )
+    median: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="Median of a lognormal estimate. Leave out for other shapes."
+    )
+    p90: Annotated[float, Field(gt=0)] | None = Field(
+        None,
+        description="The 90th percentile of a lognormal estimate, at least the median. Leave out for "
+        "other shapes.",
+    )
 
     @model_validator(mode="after")
     def _fields_for_dist(self) -> Estimate:
@@ -98,19 +120,27 @@ class Estimate(Strict):
 class Threat(Strict):
     """A way the network gets hit: an attack that starts at one service, with its odds and costs."""
 
-    id: Id | None = Field(None, description="Name of the threat (default: the service id).")
-    service: Id = Field(description="Service where the attack starts; it spreads along control edges.")
-    frequency_per_year: Estimate = Field(description="Expected compromises a year (Poisson rate).")
+    id: Id | None = Field(None, description="Name of the threat in reports. Leave out to use the service id.")
+    service: Id = Field(
+        description="Id of the service where the attack starts; it spreads along control edges."
+    )
+    frequency_per_year: Estimate = Field(
+        description="Expected number of compromises a year (the rate of a Poisson process)."
+    )
     outage_days: Estimate = Field(
         description="Days from the compromise until compromised services start to come back "
-        "(their ramp or crews then run as in incident.restore)."
+        "(their ramp or crews then run as in incident.restore); drawn values are rounded to whole "
+        "days, at least 1."
     )
     pause_days: Estimate | None = Field(
-        None, description="Precautionary pause (isolation) in days; default: the scenario's."
+        None,
+        description="Length of the precautionary pause (isolation) in days. Leave out to use the "
+        "scenario's incident.forensic_clearance_days.",
     )
     response_cost: Estimate = Field(
         default_factory=lambda: Estimate(dist="point", value=0.0),
-        description="Cost of the response per incident: forensics, overtime, communication.",
+        description="Cost of the response per incident (forensics, overtime, communication), in "
+        "the currency of item prices. Leave out for 0.",
     )
 
     @property

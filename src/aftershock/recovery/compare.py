@@ -79,6 +79,9 @@ class CompareRow:
     is_pareto: bool = False
     #: each metric's 5th and 95th percentile over replications
     intervals: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    #: the optimiser's plan (``aftershock optimize``) replayed, not a policy of the grid
+    optimised: bool = False
+    note: str = ""
 
     @property
     def cap_units(self) -> float | None:
@@ -92,6 +95,8 @@ class CompareRow:
 
     def label(self) -> str:
         """Short name of the variant: ``fifo / cap 30 / +1 shift``."""
+        if self.optimised:
+            return f"optimised plan (LP; {self.note})" if self.note else "optimised plan (LP)"
         cap = "no cap" if self.cap is None else f"cap {self.cap.label()}"
         return f"{self.policy} / {cap} / +{self.extra_shifts} shift{'s' if self.extra_shifts != 1 else ''}"
 
@@ -191,10 +196,15 @@ def compare_plans(
                         intervals={name: (m.get("p5"), m.get("p95")) for name, m in metrics.items()},
                     )
                 )
+    return mark_pareto(rows)
+
+
+def mark_pareto(rows: list[CompareRow]) -> list[CompareRow]:
+    """Set ``is_pareto`` on every row over :data:`PARETO_OBJECTIVES`; returns the rows."""
     table = np.array(
-        [[np.nan if r.metrics[k] is None else r.metrics[k] for k in PARETO_OBJECTIVES] for r in rows],
+        [[np.nan if r.metrics.get(k) is None else r.metrics[k] for k in PARETO_OBJECTIVES] for r in rows],
         dtype=float,
-    )
+    ).reshape(len(rows), len(PARETO_OBJECTIVES))
     for row, keep in zip(rows, pareto_front(table), strict=True):
         row.is_pareto = bool(keep)
     return rows

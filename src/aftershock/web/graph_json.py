@@ -8,19 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from aftershock.model.checks import site_kinds
+from aftershock.model.checks import select_sites, site_kinds
 from aftershock.model.network import SiteSelector
 from aftershock.model.stores import LoadedScenario
 
 
 def _selector_text(sel: SiteSelector) -> str:
+    """The selector in a few words; its keys combine as AND, so every given key is shown."""
+    parts = []
     if sel.id:
-        return sel.id
+        parts.append(sel.id)
     if sel.ids:
-        return ",".join(sel.ids)
+        parts.append(",".join(sel.ids))
     if sel.where:
-        return " & ".join(f"{k}={v}" for k, v in sel.where.items())
-    return f"every {sel.kind}"
+        parts.append(" & ".join(f"{k}={v}" for k, v in sel.where.items()))
+    if sel.kind and not parts:
+        parts.append(f"every {sel.kind}")
+    elif sel.kind:
+        parts.append(f"{sel.kind}s only")
+    return " & ".join(parts)
 
 
 def scenario_graph(loaded: LoadedScenario) -> dict[str, Any]:
@@ -57,11 +63,8 @@ def scenario_graph(loaded: LoadedScenario) -> dict[str, Any]:
                 target = site_node(sel.id, rule.capability.value)
             else:
                 text = _selector_text(sel)
-                count = (
-                    int(stores.select(sel.where).sum())
-                    if sel.where
-                    else (len(stores) if sel.kind == "store" else len(sel.ids or [sel.id]))
-                )
+                # the stores the engine and the checks select (model.checks.select_sites)
+                count = sum(1 for site in select_sites(sel, scenario, stores) if kinds.get(site) == "store")
                 target = f"stores[{text}]/{rule.capability.value}"
                 nodes.setdefault(
                     target,
