@@ -198,3 +198,11 @@ def test_loader_reports_table_problems_in_context(tmp_path: Path) -> None:
     assert exc.value.lines == [
         "stores.csv row 2: column `demand_units_per_day`: expected a number >= 0, got '-3'"
     ]
+
+
+@pytest.mark.parametrize(("sep", "name"), [(";", "semicolon"), ("\t", "tab")])
+def test_a_table_saved_with_another_separator_says_so(tmp_path: Path, sep: str, name: str) -> None:
+    text = f"id{sep}region{sep}demand_units_per_day\ns1{sep}north{sep}10\n"
+    (problem,) = problems_of(tmp_path, text)
+    assert f"looks {name}-separated" in problem.message and "comma-separated" in problem.message
+    assert problem.field == "header"

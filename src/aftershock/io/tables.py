@@ -70,6 +70,20 @@ def read_rows(path: Path, source: str) -> tuple[list[str], list[tuple[int, dict[
         raise DataError.from_problems([Problem(source, f"CSV syntax error: {exc}")]) from None
     if not header:
         raise DataError.from_problems([Problem(source, "the table is empty (no header row)")])
+    if len(header) == 1:
+        for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if sep in header[0]:
+                # spreadsheets in many locales save "CSV" with semicolons
+                raise DataError.from_problems(
+                    [
+                        Problem(
+                            source,
+                            f"the header is one column '{header[0]}': the file looks {name}-separated; "
+                            "expected comma-separated CSV (UTF-8) or Parquet",
+                            field="header",
+                        )
+                    ]
+                )
     repeated = [h for i, h in enumerate(header) if h in header[:i]]
     if repeated:
         raise DataError.from_problems(
