@@ -39,13 +39,19 @@ def whole_numbers(table: Table) -> Table:
 
     On a narrow terminal rich would cut numbers to "1,557,…", squeeze text columns to
     nothing or drop the last columns. When the table does not fit, every column is set to
-    its narrowest whole width: number columns to their widest cell, text columns to their
-    longest word (of cells and header, 24 at most), so headers and text wrap between words
-    instead. For tables of figures; long prose columns are better left to rich.
+    its narrowest whole width: number columns to their widest cell (or longest header
+    word), text columns to at least their longest word (24 at most) and whatever the numbers
+    leave, so headers and text wrap between words instead. For tables of figures; long
+    prose columns are better left to rich.
     """
     from rich.text import Text
 
-    if console.measure(table).maximum + 4 <= console.width:  # (its measure runs a little short)
+    title, table.title = table.title, None  # a long title wraps; it must not decide
+    try:
+        fits = console.measure(table).maximum + 4 <= console.width  # (its measure runs a little short)
+    finally:
+        table.title = title
+    if fits:
         return table
 
     def plain(cell: object) -> str:
@@ -56,6 +62,7 @@ def whole_numbers(table: Table) -> Table:
         words = [len(w) for text in [*cells, plain(column.header)] for w in text.split()]
         floor = min(max([1, *words]), 24)  # a URL is one long word
         if column.justify == "right":
-            floor = max([floor, *(len(c) for c in cells)])
-        column.width = floor
+            column.width = max([floor, *(len(c) for c in cells)])
+        else:
+            column.min_width = floor  # text may take what the numbers leave
     return table
