@@ -100,6 +100,11 @@ def test_plan_names_store_columns_and_their_values(stores: StoreFrame) -> None:
     assert found == {("plan", "priority_order", 1): "unknown value of 'tier' 'C' (known: A, B)"}
 
 
+def test_a_scenario_cannot_ask_for_the_planned_policy(stores: StoreFrame) -> None:
+    found = findings(stores, scenario_dict(plan={"allocation": "planned"}))
+    assert "follows a dispatch plan from `aftershock optimize`" in found[("plan", "allocation")]
+
+
 def test_surge_and_threats(stores: StoreFrame) -> None:
     data = scenario_dict(
         plan={"surge": [{"from_day": 20}]},

@@ -203,6 +203,13 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
             ("plan", "allocation"),
             ("the 'priority' policy needs plan.priority_attribute (a store-table column such as tier)"),
         )
+    if plan.allocation == "planned":
+        # the plan lives in the engine inputs `aftershock optimize` builds, never in a file
+        yield (
+            ("plan", "allocation"),
+            "the 'planned' policy follows a dispatch plan from `aftershock optimize`, which a scenario "
+            "file cannot carry; use fifo (or another policy) here and run `aftershock optimize`",
+        )
     if plan.priority_order is not None and plan.priority_attribute in stores.attributes:
         present = set(stores.attributes[plan.priority_attribute].tolist())
         for j, value in enumerate(plan.priority_order):
