@@ -270,16 +270,16 @@ def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.
     placing = due_qty.sum(axis=2) > 0  # (R, due stores)
     r_idx, d_idx = np.nonzero(placing)
     s_idx = due[d_idx]
-    empty = state.order_day[r_idx, s_idx] == EMPTY_SLOT  # (n, Q)
+    slot_days = state.order_day[r_idx, s_idx]  # (n, Q)
+    empty = slot_days == EMPTY_SLOT
     # a full queue merges the order into its newest open order (freed slots are reused, so
     # the newest is not always the last slot); merging into an older one would let the new
     # units jump the FIFO queue
-    newest = state.order_day[r_idx, s_idx].argmax(axis=1)
-    q_idx = np.where(empty.any(axis=1), empty.argmax(axis=1), newest)
+    q_idx = np.where(empty.any(axis=1), empty.argmax(axis=1), slot_days.argmax(axis=1))
     state.open_units[r_idx, s_idx, q_idx, :] += due_qty[r_idx, d_idx, :]
     # a merged order keeps the day of the order it joined
-    was_empty = state.order_day[r_idx, s_idx, q_idx] == EMPTY_SLOT
-    state.order_day[r_idx, s_idx, q_idx] = np.where(was_empty, day, state.order_day[r_idx, s_idx, q_idx])
+    was_empty = empty[np.arange(q_idx.size), q_idx]
+    state.order_day[r_idx, s_idx, q_idx] = np.where(was_empty, day, slot_days[np.arange(q_idx.size), q_idx])
     return qty
 
 
