@@ -132,3 +132,39 @@ def test_graph_click_a_node_shows_dependents_and_blast_radius(server: str, page)
     details.locator("text=Depends on it").wait_for(timeout=10_000)
     details.get_by_text("Compromised: pos-main").wait_for(timeout=20_000)
     shot(page, "graph")
+
+
+def test_upload_the_plan_tables_and_download_the_dispatch_plan(server: str, page, tmp_path: Path) -> None:
+    examples = Path(__file__).parents[2] / "examples" / "plan"
+    page.goto(server + "/plan")
+    page.get_by_label("Open orders (store, item, ordered_day, quantity)").set_input_files(
+        str(examples / "backlog.csv")
+    )
+    page.get_by_label("Store stock (store, item, on_hand, demand_per_day, …)").set_input_files(
+        str(examples / "stores.csv")
+    )
+    page.get_by_label("DC capacity (day, pick_capacity_units, …)").set_input_files(
+        str(examples / "capacity.csv")
+    )
+    page.get_by_label("Today's date (blank = days only)").fill("2022-08-10")
+    page.get_by_role("button", name="Make the plan").click()
+    result = page.locator("#plan-result")
+    result.get_by_text("Backlog cleared: day 6 (2022-08-16).").wait_for(timeout=30_000)
+    assert page.locator("#store-days tr").count() == 13  # header + 12 stores
+    with page.expect_download() as download:
+        page.locator("#dispatch-link").click()
+    saved = tmp_path / "dispatch.csv"
+    download.value.save_as(saved)
+    lines = saved.read_text().splitlines()
+    assert lines[0] == "store,item,day,units" and len(lines) > 100
+    shot(page, "plan")
+    # a bad table: the problem names the file and the row
+    bad = tmp_path / "orders.csv"
+    text = (examples / "backlog.csv").read_text().splitlines()
+    text[1] = text[1].rsplit(",", 1)[0] + ",-3"
+    bad.write_text("\n".join(text) + "\n")
+    page.get_by_label("Open orders (store, item, ordered_day, quantity)").set_input_files(str(bad))
+    page.get_by_role("button", name="Make the plan").click()
+    problem = result.locator(".problems li").first
+    problem.wait_for(timeout=30_000)
+    assert "orders.csv row 1" in problem.inner_text()

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aftershock import __version__, api
 from aftershock.store import RunStore
-from aftershock.web import api_routes, pages, problems
+from aftershock.web import api_routes, pages, plan_routes, problems
 from aftershock.web.settings import Settings
 from aftershock.web.state import ServerState
 from aftershock.web.worker import RunQueue
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     problems.install(app)
     app.include_router(api_routes.router)
+    app.include_router(plan_routes.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -73,8 +73,14 @@ def new_run(request: Request, scenario: str | None = Query(None, max_length=128)
         "run_new.html",
         scenarios=list_scenarios(request, 500, 0)["items"],
         selected=scenario,
-        policies=sorted(allocation_policies()),
+        policies=sorted(p for p in allocation_policies() if p != "planned"),  # only optimize has a plan
     )
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_page(request: Request) -> HTMLResponse:
+    """Operational mode: upload backlog, stock and capacity tables; get the dispatch plan."""
+    return render(request, "plan.html")
 
 
 @router.get("/runs", response_class=HTMLResponse)

@@ -35,6 +35,27 @@ def execute_run(db: str, run_id: str, scenario_id: str, params: dict[str, Any], 
     return "done"
 
 
+def plan_job(paths: tuple[str, str, str], options: dict[str, Any]) -> dict[str, Any]:
+    """Worker-process entry for ``POST /api/plan``: the operational plan of three tables.
+
+    Errors come back as data (an exception's problems would not survive pickling).
+    """
+    from aftershock import api
+    from aftershock.errors import AftershockError
+
+    try:
+        result = api.plan(*paths, **options)
+    except AftershockError as exc:
+        return {
+            "error": {
+                "kind": type(exc).__name__,
+                "message": str(exc),
+                "problems": [p.as_dict() for p in exc.problems],
+            }
+        }
+    return {"result": result.as_dict()}
+
+
 class RunQueue:
     """A pool of worker processes fed with queued runs."""
 
@@ -46,6 +67,10 @@ class RunQueue:
     def submit(self, run_id: str, scenario_id: str, params: dict[str, Any], seed: int) -> None:
         """Queue a stored run."""
         self.futures[run_id] = self._pool.submit(execute_run, self.db, run_id, scenario_id, params, seed)
+
+    def call(self, fn: Any, *args: Any) -> Future[Any]:
+        """Run a short job (a picklable function) in the worker processes."""
+        return self._pool.submit(fn, *args)
 
     def close(self) -> None:
         """Stop accepting work; running jobs are cancelled with the processes."""

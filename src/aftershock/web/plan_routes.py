@@ -1,0 +1,96 @@
+"""``POST /api/plan``: the operational dispatch plan from uploaded tables (as `aftershock plan`).
+
+The tables are written to a private temporary folder under their own file names (so every
+problem names the file the user sent) and planned in a worker process, never in the event
+loop; the request waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+
+from aftershock import errors
+from aftershock.errors import Problem, UsageError
+from aftershock.web.api_routes import Write, state
+from aftershock.web.worker import plan_job
+
+router = APIRouter(prefix="/api")
+
+SUFFIXES = (".csv", ".parquet")
+TABLES = ("backlog", "stock", "capacity")
+
+
+def _file_name(upload: UploadFile, role: str) -> str:
+    """The upload's own base name (no folders), with a suffix the table reader knows."""
+    name = Path(upload.filename or f"{role}.csv").name or f"{role}.csv"
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise UsageError(
+            f"{role}: expected a .csv or .parquet file, got '{name}'",
+            [Problem(name, "expected a .csv or .parquet file", field=role)],
+        )
+    return name
+
+
+def _raise(error: dict[str, Any]) -> None:
+    """Re-raise an error the worker returned as data, with its problems."""
+    kind = getattr(errors, str(error.get("kind")), None)
+    cls = kind if isinstance(kind, type) and issubclass(kind, errors.AftershockError) else errors.DataError
+    raise cls(error["message"], [Problem(**p) for p in error.get("problems", [])])
+
+
+@router.post("/plan", dependencies=[Write])
+async def plan(
+    request: Request,
+    backlog: Annotated[UploadFile, File(description="Open orders: store, item, ordered_day, quantity")],
+    stock: Annotated[
+        UploadFile,
+        File(
+            description="Store stock: store, item, on_hand, demand_per_day "
+            "[, lead_time_days, target_cover_days]"
+        ),
+    ],
+    capacity: Annotated[
+        UploadFile,
+        File(
+            description="DC capacity: day, pick_capacity_units "
+            "[, max_extra_shifts, units_per_shift, cost_per_shift]"
+        ),
+    ],
+    horizon_days: Annotated[int, Form(ge=1, le=366, description="Days to plan from today (day 0).")] = 14,
+    budget_shifts: Annotated[float | None, Form(ge=0, description="Most extra shifts in all.")] = None,
+    backlog_cost: Annotated[
+        float, Form(ge=0, description="Cost of a unit owed to a store for a day (a lost unit costs 1).")
+    ] = 0.1,
+    start_date: Annotated[str | None, Form(max_length=10, description="Today's date, YYYY-MM-DD.")] = None,
+) -> dict[str, Any]:
+    """The dispatch plan, per-store recovery days and the chain's recovery date (CSV or Parquet tables).
+
+    Every problem of every table comes back at once as a 422 problem with file, row and
+    column; so does capacity too short to clear the backlog within the horizon.
+    """
+    uploads = {"backlog": backlog, "stock": stock, "capacity": capacity}
+    names = {role: _file_name(upload, role) for role, upload in uploads.items()}
+    options = {
+        "horizon_days": horizon_days,
+        "budget_shifts": budget_shifts,
+        "backlog_cost": backlog_cost,
+        "start_date": start_date or None,
+    }
+    with tempfile.TemporaryDirectory(prefix="aftershock-plan-") as folder:
+        paths = []
+        for role in TABLES:
+            # one folder per table: two uploads may share a file name
+            target = Path(folder) / role / names[role]
+            target.parent.mkdir()
+            target.write_bytes(await uploads[role].read())
+            paths.append(str(target))
+        future = state(request).queue.call(plan_job, tuple(paths), options)
+        out = await asyncio.wrap_future(future)
+    if "error" in out:
+        _raise(out["error"])
+    return out["result"]
