@@ -168,3 +168,19 @@ def test_upload_the_plan_tables_and_download_the_dispatch_plan(server: str, page
     problem = result.locator(".problems li").first
     problem.wait_for(timeout=30_000)
     assert "orders.csv row 1" in problem.inner_text()
+
+
+def test_optimise_a_bundled_scenario_and_read_the_promise(server: str, page) -> None:
+    page.goto(server + "/scenarios/ocs-2022")
+    page.get_by_role("link", name="Optimise the recovery").click()
+    page.wait_for_url("**/optimize?scenario=ocs-2022")
+    page.get_by_label("Most extra shifts in all (blank = no limit)").fill("20")
+    page.get_by_label("Replications of the replay").fill("4")
+    page.get_by_role("button", name="Optimise").click()
+    result = page.locator("#optimize-result")
+    result.get_by_text("Promise to stores:").wait_for(timeout=120_000)
+    assert "2022-08-" in result.get_by_text("Promise to stores:").inner_text()
+    assert page.locator("#versus tr").count() == 7  # header + 6 metrics
+    assert page.locator("#schedule tr").count() >= 8  # header + the first week from the restart
+    assert "Download the dispatch plan" in page.locator("#dispatch-link").inner_text()
+    shot(page, "optimize")

@@ -63,3 +63,35 @@ def test_short_capacity_and_bad_fields_are_422(client: TestClient) -> None:
     assert response.status_code == 422
     response = client.post("/api/plan", files=files(), data={"start_date": "10/08/2022"})
     assert response.status_code == 422 and "YYYY-MM-DD" in response.json()["detail"]
+
+
+def test_optimize_a_stored_scenario_in_a_worker(client: TestClient, tmp_path: Path) -> None:
+    from aftershock import api
+    from aftershock.testing import pause_scenario
+
+    # 8 stores, outbound paused on days 4-7: the reference case of tests/optimize
+    path = pause_scenario(
+        tmp_path,
+        stores=8,
+        demand=6.0,
+        order_up_to=60.0,
+        on_hand=30.0,
+        pause=(4, 8),
+        capacity=70.0,
+        horizon=24,
+    )
+    with path.open("rb") as scenario, (tmp_path / "stores.csv").open("rb") as stores:
+        sid = client.post("/api/scenarios", files={"scenario": scenario, "stores": stores}).json()["id"]
+    body = {"budget_shifts": 3, "integer": True, "replications": 10, "seed": 1}
+    response = client.post(f"/api/scenarios/{sid}/optimize", json=body)
+    assert response.status_code == 200, response.text
+    got = response.json()
+    direct = api.optimize(path, budget_shifts=3, integer=True, replications=10, seed=1)
+    assert got["restart_day"] == direct.restart_day == 8
+    assert got["extra_shifts"] == direct.extra_shifts and sum(got["extra_shifts"]) <= 3
+    assert got["replayed"]["lost_sales_units"]["mean"] == direct.replayed["lost_sales_units"]["mean"]
+    assert len(got["dispatch"]) == len(direct.dispatch) and got["dispatch"][0]["units"] > 0
+    # bad knobs and unknown scenarios: JSON problems, no work
+    assert client.post(f"/api/scenarios/{sid}/optimize", json={"objective": "speed"}).status_code == 422
+    assert client.post(f"/api/scenarios/{sid}/optimize", json={"replications": 10**6}).status_code == 422
+    assert client.post("/api/scenarios/nope/optimize", json={}).status_code == 404

@@ -77,6 +77,14 @@ def new_run(request: Request, scenario: str | None = Query(None, max_length=128)
     )
 
 
+@router.get("/optimize", response_class=HTMLResponse)
+def optimize_page(request: Request, scenario: str | None = Query(None, max_length=128)) -> HTMLResponse:
+    """The optimiser: best surge and dispatch for a scenario, replayed, with the promise date."""
+    return render(
+        request, "optimize.html", scenarios=list_scenarios(request, 500, 0)["items"], selected=scenario
+    )
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request) -> HTMLResponse:
     """Operational mode: upload backlog, stock and capacity tables; get the dispatch plan."""

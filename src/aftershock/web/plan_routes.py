@@ -1,8 +1,9 @@
-"""``POST /api/plan``: the operational dispatch plan from uploaded tables (as `aftershock plan`).
+"""Recovery planning over HTTP: ``POST /api/plan`` (as `aftershock plan`) and
+``POST /api/scenarios/{ref}/optimize`` (as `aftershock optimize`).
 
-The tables are written to a private temporary folder under their own file names (so every
-problem names the file the user sent) and planned in a worker process, never in the event
-loop; the request waits for it.
+Both run in the worker processes, never in the event loop; the request waits for them.
+Uploaded tables are written to a private temporary folder under their own file names, so
+every problem names the file the user sent.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
 from aftershock import errors
 from aftershock.errors import Problem, UsageError
 from aftershock.web.api_routes import Write, state
-from aftershock.web.worker import plan_job
+from aftershock.web.schemas import OptimizeRequest
+from aftershock.web.worker import optimize_job, plan_job
 
 router = APIRouter(prefix="/api")
 
@@ -91,6 +93,25 @@ async def plan(
             paths.append(str(target))
         future = state(request).queue.call(plan_job, tuple(paths), options)
         out = await asyncio.wrap_future(future)
+    if "error" in out:
+        _raise(out["error"])
+    return out["result"]
+
+
+@router.post("/scenarios/{ref}/optimize", dependencies=[Write])
+async def optimize(request: Request, ref: str, body: OptimizeRequest) -> dict[str, Any]:
+    """The best recovery plan by LP from the restart morning, replayed in the engine.
+
+    Returns extra shifts and planned shipments per day, planned against simulated lost
+    sales, the comparison with the scenario's own plan (paired), the promised recovery date
+    and the dispatch lines (store, item, day, units).
+    """
+    st = state(request)
+    if body.replications > st.settings.max_replications:
+        raise HTTPException(422, f"replications: at most {st.settings.max_replications} on this server")
+    sid, _ = st.load(ref)  # 404 / 422 before any work
+    future = st.queue.call(optimize_job, st.store.url, sid, body.model_dump())
+    out = await asyncio.wrap_future(future)
     if "error" in out:
         _raise(out["error"])
     return out["result"]

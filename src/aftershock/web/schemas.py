@@ -35,3 +35,20 @@ class ValidateRequest(BaseModel):
 
     scenario_yaml: str = Field(max_length=2_000_000)
     stores_csv: str | None = Field(None, max_length=20_000_000)
+
+
+class OptimizeRequest(BaseModel):
+    """Find the best recovery plan (HiGHS LP) and replay it; knobs as `aftershock optimize`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    objective: Literal["lost-sales", "margin"] = Field(
+        "lost-sales", description="lost-sales (units) or margin (lost margin + shift cost)."
+    )
+    budget_shifts: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="Most extra shifts in all (leave out for no limit)."
+    )
+    max_shifts_per_day: Annotated[float, Field(ge=0, le=6)] = 2.0
+    integer: bool = Field(False, description="Whole shifts (a MIP).")
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 30
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0

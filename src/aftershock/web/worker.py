@@ -56,6 +56,47 @@ def plan_job(paths: tuple[str, str, str], options: dict[str, Any]) -> dict[str, 
     return {"result": result.as_dict()}
 
 
+def _plain(value: Any) -> Any:
+    """NumPy scalars and arrays as JSON-ready Python values."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def optimize_job(db: str, scenario_id: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Worker-process entry for ``POST /api/scenarios/{ref}/optimize``: plan, replay, promise."""
+    from aftershock import api
+    from aftershock.errors import AftershockError
+    from aftershock.store import RunStore
+
+    store = RunStore(db, recover=False)
+    try:
+        with tempfile.TemporaryDirectory(prefix="aftershock-optimize-") as folder:
+            path = store.scenario_files(scenario_id, Path(folder))
+            result = api.optimize(path, **options)
+    except AftershockError as exc:
+        return {
+            "error": {
+                "kind": type(exc).__name__,
+                "message": str(exc),
+                "problems": [p.as_dict() for p in exc.problems],
+            }
+        }
+    finally:
+        store.close()
+    out = result.as_dict()
+    out["dispatch"] = result.dispatch.to_dict(orient="records")
+    return {"result": _plain(out)}
+
+
 class RunQueue:
     """A pool of worker processes fed with queued runs."""
 

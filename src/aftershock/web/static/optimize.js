@@ -1,0 +1,120 @@
+// The optimiser page: ask for the plan, show the promise, the days and the comparison.
+"use strict";
+
+function fmt(value, digits) {
+  if (value === null || value === undefined) return "—";
+  return Number(value).toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function table(id, caption, header, rows) {
+  const t = document.createElement("table");
+  t.className = "list";
+  t.id = id;
+  const c = document.createElement("caption");
+  c.textContent = caption;
+  t.appendChild(c);
+  const hr = document.createElement("tr");
+  header.forEach((h, i) => {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = h;
+    if (i > 0) th.className = "num";
+    hr.appendChild(th);
+  });
+  t.appendChild(hr);
+  for (const row of rows) {
+    const tr = document.createElement("tr");
+    row.forEach((v, i) => {
+      const td = document.createElement("td");
+      td.textContent = v;
+      if (i > 0) td.className = "num";
+      tr.appendChild(td);
+    });
+    t.appendChild(tr);
+  }
+  return t;
+}
+
+function showOptimised(out, r) {
+  out.replaceChildren();
+  const head = document.createElement("div");
+  head.className = "card";
+  const total = r.extra_shifts.reduce((a, b) => a + b, 0);
+  const diff = r.lost_units_vs_scenario_plan;
+  const lines = [
+    r.promised_recovery_date || r.promised_recovery_day !== null
+      ? "Promise to stores: backlog back to its pre-incident level by " +
+        (r.promised_recovery_date || "day " + Math.ceil(r.promised_recovery_day)) + " (95% of replications)."
+      : "No promise: the backlog does not clear within the horizon in more than 5% of replications.",
+    "Extra shifts in all: " + fmt(total, 2) + " (LP " + r.lp_status + ", " + fmt(r.solve_seconds, 1) + " s).",
+    "Lost units against the scenario's own plan, paired on the same random numbers: " +
+      (diff.mean >= 0 ? "+" : "") + fmt(diff.mean, 0) + " ± " + fmt(diff.standard_error, 0) + ".",
+  ];
+  for (const text of lines) {
+    const p = document.createElement("p");
+    p.textContent = text;
+    head.appendChild(p);
+  }
+  const csv = ["store,item,day,units"].concat(r.dispatch.map((l) => [l.store, l.item, l.day, l.units].join(",")));
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([csv.join("\n") + "\n"], { type: "text/csv" }));
+  link.download = r.scenario + "-dispatch.csv";
+  link.id = "dispatch-link";
+  link.textContent = "Download the dispatch plan (" + r.dispatch.length + " lines, CSV)";
+  head.appendChild(link);
+  out.appendChild(head);
+
+  const names = [
+    ["lost_sales_units", "Lost sales, units", 0],
+    ["lost_margin", "Lost margin", 0],
+    ["stockout_store_days", "Store-days with empty shelves", 0],
+    ["backlog_clear_day", "Backlog cleared (day)", 1],
+    ["service_restored_day", "Standard service back (day)", 1],
+    ["surge_cost", "Surge cost", 0],
+  ];
+  out.appendChild(
+    table(
+      "versus",
+      "Optimised plan against the scenario's own plan (means of " + r.replications + " replications)",
+      ["", "optimised plan", "scenario plan"],
+      names.map(([k, label, d]) => [label, fmt(r.replayed[k].mean, d), fmt(r.scenario_plan[k].mean, d)])
+    )
+  );
+  const days = r.schedule.filter((d) => d.extra_shifts > 0.005 || d.day < r.restart_day + 7);
+  out.appendChild(
+    table(
+      "schedule",
+      "The plan per day (units)",
+      ["day", "extra shifts", "shipped", "backlog", "lost"],
+      days.map((d) => [
+        d.date ? "day " + d.day + " (" + d.date + ")" : "day " + d.day,
+        fmt(d.extra_shifts, 2),
+        fmt(d.planned_shipments_units, 0),
+        fmt(d.planned_backlog_units, 0),
+        fmt(d.planned_lost_units, 0),
+      ])
+    )
+  );
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("optimize-form");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const out = document.getElementById("optimize-result");
+    const fields = new FormData(form);
+    const body = { objective: fields.get("objective"), integer: fields.get("integer") === "on" };
+    for (const key of ["budget_shifts", "replications", "seed"]) {
+      if (fields.get(key) !== "") body[key] = Number(fields.get(key));
+    }
+    say(out, "Optimising and replaying… (about half a minute for ocs-2022)");
+    const r = await api("/api/scenarios/" + encodeURIComponent(fields.get("scenario")) + "/optimize", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (r.ok) showOptimised(out, r.body);
+    else showProblem(out, r.body);
+  });
+});
