@@ -142,3 +142,30 @@ def test_the_lp_starts_from_the_scenario_without_its_extra_shifts() -> None:
         (s.from_day, s.until_day, s.extra_delivery_hours) for s in before
     ]
     assert not build_inputs(bare).surge_pick.any() and build_inputs(bare).surge_delivery.any()
+
+
+def test_restart_days_drawn_ahead_are_the_ones_the_engine_meets() -> None:
+    from aftershock.optimize.api_funcs import _restart_days, replication_restart_days
+
+    loaded = api.load("ocs-2022")
+    inp = build_inputs(loaded)
+    ahead = replication_restart_days(inp, 12, 3)
+    ds = api.simulate(loaded, replications=12, seed=3).dataset
+    met = _restart_days(ds["dc_capacity_units"].values, loaded.scenario.incident.compromise.day)
+    assert ahead.tolist() == met.tolist()
+    assert len(set(ahead.tolist())) > 1  # the spread is random: paths restart on different days
+
+
+def test_the_plan_moves_with_each_replications_restart() -> None:
+    from dataclasses import replace
+
+    from aftershock.sim.engine import _planned_today
+
+    inp = build_inputs(api.load("ocs-2022"))
+    s, i, t = inp.n_stores, len(inp.item_ids), inp.horizon_days
+    plan = np.zeros((s, i, t))
+    plan[:, :, 14] = 1.0  # the plan's first day: the worst-case restart
+    shifted = replace(inp, planned_units=plan, row_plan_shift=np.array([0, -2, -30]))
+    assert [float(_planned_today(shifted, 14, 3)[r].sum()) for r in range(3)] == [s * i, 0.0, 0.0]
+    # the replication restarting two days earlier is on the plan's first day on day 12
+    assert [float(_planned_today(shifted, 12, 3)[r].sum()) for r in range(3)] == [0.0, s * i, 0.0]

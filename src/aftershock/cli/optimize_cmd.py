@@ -134,8 +134,7 @@ def optimize_cmd(
     console.print(
         f"Extra shifts in all: {sum(result.extra_shifts):.2f} (days with none after day {t0 + 6} not shown). "
         f"Surge cost in the replay: {_units(result.replayed['surge_cost']['mean'])} a run on average: these "
-        "shifts, the scenario's extra delivery hours, and on runs whose DC restarts before "
-        f"day {t0}, the scenario's own shifts until then."
+        "shifts and the scenario's extra delivery hours."
     )
     gap = Table(title=f"Planned vs simulated, from the restart on day {t0}", title_justify="left")
     for col in ("", "LP plan", "replay on the planned path", "gap", "replay, all replications"):
@@ -160,7 +159,8 @@ def optimize_cmd(
     if on_path < reps:
         console.print(
             f"{on_path} of {reps} replications restarted on day {t0} (the worst-case path the LP plans for); "
-            "the others restarted on another day and follow the plan by calendar day."
+            "the others restarted earlier and start the plan (shipments, shifts, surge window) on "
+            "their own restart day."
         )
     cmp = Table(
         title="Optimised plan vs the scenario's own plan over the whole horizon "

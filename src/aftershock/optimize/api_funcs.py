@@ -111,6 +111,16 @@ def without_extra_shifts(loaded: LoadedScenario) -> LoadedScenario:
     return LoadedScenario(scenario=scenario, stores=loaded.stores, path=loaded.path)
 
 
+def replication_restart_days(inp: Any, replications: int, seed: int) -> np.ndarray:
+    """The day the DC restarts in each replication of a run with ``seed`` (the engine's own draws)."""
+    from aftershock.optimize.from_scenario import restart_days
+    from aftershock.sim.engine import sample_compromise
+    from aftershock.sim.runner import replication_seeds
+
+    rngs = [np.random.default_rng(s) for s in replication_seeds(seed, 0, replications)]
+    return restart_days(inp, sample_compromise(inp, rngs))
+
+
 def _restart_days(capacity: np.ndarray, incident_day: int) -> np.ndarray:
     """Per replication, the first day after the incident day with DC capacity (-1: never)."""
     after = capacity[:, incident_day + 1 :] > 0
@@ -184,14 +194,11 @@ def optimize(
     s = loaded.scenario
     dc = s.sites.dcs[0] if s.sites.dcs else None
     replay = best.replay_inputs(lp_base, dc.shifts_per_day if dc else 1, scenario_cost_per_shift(loaded))
-    # before the planned restart day (paths on which the DC restarts earlier) the scenario's
-    # own surge runs: the plan starts on the restart morning it was made for
-    before = np.arange(inputs.horizon_days) < best.restart_day
-    replay = replace(
-        replay,
-        surge_pick=np.where(before, inputs.surge_pick, replay.surge_pick),
-        surge_cost=np.where(before, inputs.surge_cost, replay.surge_cost),
-    )
+    # the plan starts on each replication's own restart morning: on a path where the DC
+    # restarts earlier than on the worst case, its days (shipments, shifts, surge window)
+    # move earlier with it, as operations would start the plan the day they restart
+    restarts = replication_restart_days(lp_base, replications, seed)
+    replay = replace(replay, row_plan_shift=restarts - best.restart_day)
     common = {
         "scenario": s.name,
         "seed": seed,

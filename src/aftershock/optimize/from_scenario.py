@@ -82,13 +82,27 @@ def worst_case_inputs(inp: SimInputs) -> SimInputs:
 
 
 def restart_day(inp: SimInputs, compromised_on: np.ndarray) -> int:
-    """First day after the compromise on which the DC can ship again."""
+    """First day after the compromise on which the DC can ship again (replication 0)."""
+    return int(restart_days(inp, compromised_on[:1])[0])
+
+
+def restart_days(inp: SimInputs, compromised_on: np.ndarray) -> np.ndarray:
+    """Per replication, the first day after the compromise on which the DC can ship again.
+
+    ``compromised_on`` is (R, services) as :func:`aftershock.sim.engine.sample_compromise`
+    draws it; a replication whose DC never ships again gets the last day.
+    """
     start = inp.timeline.start_day
-    for day in range(start, inp.horizon_days):
+    out = np.full(compromised_on.shape[0], inp.horizon_days - 1, dtype=np.int64)
+    found = np.zeros(out.size, dtype=bool)
+    for day in range(start + 1, inp.horizon_days):  # days only; capacities are vectorised over R
         cap = capacities(inp, day, compromised_on)
-        if day > start and float(np.minimum(cap.pick, cap.ship)[0]) > 0:
-            return day
-    return inp.horizon_days - 1
+        ships = (np.minimum(cap.pick, cap.ship) > 0) & ~found
+        out[ships] = day
+        found |= ships
+        if found.all():
+            break
+    return out
 
 
 def store_orders(

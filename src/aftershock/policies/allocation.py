@@ -100,7 +100,8 @@ def planned(
     if context.planned_units is None:
         return fill_in_priority_order(open_units, order_day, capacity_units)
     owed = open_units.sum(axis=2)
-    want = np.minimum(context.planned_units[None, :, :], owed)
+    plan = context.planned_units
+    want = np.minimum(plan if plan.ndim == 3 else plan[None, :, :], owed)  # (S, I) or per replication
     total = want.sum(axis=(1, 2))
     scale = np.divide(capacity_units, total, out=np.ones_like(total), where=total > capacity_units)
     first = fill_oldest_first(open_units, order_day, want * scale[:, None, None])

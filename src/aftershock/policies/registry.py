@@ -35,7 +35,7 @@ class DispatchContext:
     base_demand: np.ndarray  # (S, I) normal units a day
     store_rank: np.ndarray  # (S,) 0 = most urgent (the 'priority' policy)
     day: int
-    planned_units: np.ndarray | None = None  # (S, I) today's line of an optimised dispatch plan
+    planned_units: np.ndarray | None = None  # today's lines of an optimised plan: (S, I), or (R, S, I)
 
 
 AllocationPolicy = Callable[[np.ndarray, np.ndarray, np.ndarray, DispatchContext], np.ndarray]

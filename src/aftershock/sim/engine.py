@@ -312,8 +312,9 @@ def dispatch(
         delivery = np.full(cap.ship.shape, np.inf)  # unlimited fleet
     store_has = shippable.sum(axis=(2, 3)) > 0  # (R, S)
     over_stores = store_has.sum(axis=1) > np.floor(delivery)
+    planned_today = _planned_today(inp, day, reps)
     if over_stores.any():
-        planned = None if inp.planned_units is None else inp.planned_units[:, :, day].sum(axis=1)
+        planned = None if planned_today is None else planned_today.sum(axis=2)
         shippable = _limit_stores(
             shippable, state.order_day, store_has, np.floor(delivery), over_stores, planned
         )
@@ -328,7 +329,7 @@ def dispatch(
             base_demand=inp.base_demand,
             store_rank=inp.store_rank,
             day=day,
-            planned_units=None if inp.planned_units is None else inp.planned_units[:, :, day],
+            planned_units=None if planned_today is None else planned_today[tight],
         )
         shipped[tight] = policy(shippable[tight], state.order_day[tight], capacity[tight], context)
     state.open_units -= shipped
@@ -343,6 +344,16 @@ def dispatch(
     return per_store, capacity
 
 
+def _planned_today(inp: SimInputs, day: int, reps: int) -> np.ndarray | None:
+    """Today's lines of the dispatch plan in each replication, (R, S, I), read on its plan day."""
+    if inp.planned_units is None:
+        return None
+    plan_day = inp.plan_day(day, reps)
+    inside = (plan_day >= 0) & (plan_day < inp.planned_units.shape[2])
+    lines = inp.planned_units[:, :, np.clip(plan_day, 0, inp.planned_units.shape[2] - 1)]  # (S, I, R)
+    return np.moveaxis(lines, 2, 0) * inside[:, None, None]
+
+
 def _limit_stores(
     shippable: np.ndarray,
     order_day: np.ndarray,
@@ -353,13 +364,13 @@ def _limit_stores(
 ) -> np.ndarray:
     """Keep only the ``limit`` stores a day's delivery runs reach: the oldest open orders first.
 
-    With a dispatch plan (``planned``: units planned per store today), the stores the plan
-    delivers to go first, then the oldest open orders.
+    With a dispatch plan (``planned``: (R, S) units planned per store today), the stores the
+    plan delivers to go first, then the oldest open orders.
     """
     out = shippable.copy()
     oldest = np.where(store_has, order_day.min(axis=2), EMPTY_SLOT).astype(float)
     if planned is not None:
-        oldest = np.where(store_has & (planned[None, :] > 0), oldest - 1e12, oldest)
+        oldest = np.where(store_has & (planned > 0), oldest - 1e12, oldest)
     for r in np.flatnonzero(rows):
         rank = np.argsort(oldest[r], kind="stable")
         out[r, rank[int(limit[r]) :]] = 0.0

@@ -63,14 +63,15 @@ class SimInputs:
     surge_cost: np.ndarray  # (T,)
     open_slots: int
     store_rank: np.ndarray  # (S,) priority rank for the 'priority' policy (0 = first)
-    planned_units: np.ndarray | None  # (S, I, T) dispatch plan for the 'planned' policy
+    planned_units: np.ndarray | None  # (S, I, T) dispatch plan for the 'planned' policy, by plan day
 
     def take_rows(self, lo: int, hi: int) -> SimInputs:
         """The inputs of replications ``lo .. hi-1`` (per-row arrays sliced)."""
-        if self.rows is None:
+        if self.rows is None and self.row_plan_shift is None:
             return self
         shift = None if self.row_plan_shift is None else self.row_plan_shift[lo:hi]
-        return replace(self, rows=self.rows.take(lo, hi), row_plan_shift=shift)
+        rows = None if self.rows is None else self.rows.take(lo, hi)
+        return replace(self, rows=rows, row_plan_shift=shift)
 
     def plan_day(self, day: int, reps: int) -> np.ndarray:
         """Day of the recovery plan each replication is on: ``day`` less its row shift, (R,)."""
@@ -82,7 +83,7 @@ class SimInputs:
     store_receive_nodes: np.ndarray
     store_order_nodes: np.ndarray
     rows: RowIncident | None = None  # per-replication incident shapes (risk batches)
-    row_plan_shift: np.ndarray | None = None  # (R,) days the surge and cap windows move
+    row_plan_shift: np.ndarray | None = None  # (R,) days the surge, cap and dispatch plan move
 
     @property
     def n_stores(self) -> int:
