@@ -282,12 +282,11 @@ def compare(
 
     best = optimize(loaded, replications=replications, seed=seed)
     rows.append(
-        CompareRow(
+        CompareRow.from_summaries(
+            best.replayed,
             policy="optimised",
             cap=None,
             extra_shifts=0,
-            metrics={k: m["mean"] for k, m in best.replayed.items()},
-            intervals={k: (m.get("p5"), m.get("p95")) for k, m in best.replayed.items()},
             optimised=True,
             note=f"{sum(best.extra_shifts):.1f} extra shifts in all",
         )

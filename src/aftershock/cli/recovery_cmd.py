@@ -13,20 +13,8 @@ from aftershock import api
 from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
 from aftershock.cli.output import console, print_json, whole_numbers
 from aftershock.cli.progress import progress_bar
-from aftershock.errors import UsageError
 from aftershock.recovery import CapSize
 from aftershock.recovery.compare import PARETO_OBJECTIVES, normal_order_line_units
-
-
-def parse_caps(values: list[str]) -> list[CapSize | None]:
-    """``none``, units per order line (``40``) or a share of the normal order (``75%``), per --cap value."""
-    caps: list[CapSize | None] = []
-    for text in values:
-        try:
-            caps.append(CapSize.parse(text))
-        except ValueError as exc:
-            raise UsageError(f"--cap: {exc}") from None
-    return caps
 
 
 @app.command("compare")
@@ -80,15 +68,15 @@ def compare_cmd(
 
     if chart is not None:
         check_output_path(chart, flag="--chart", suffixes=(".html", ".htm"))
+    loaded = api.load(scenario, overrides)  # once: the grid, the footer and the JSON use it
     with progress_bar("comparing plans", enabled=not (quiet or json_out)) as tick:
         rows = api.compare(
-            scenario,
+            loaded,
             policies=policy or ["fifo"],
-            caps=parse_caps(cap or ["none"]),
+            caps=cap or ["none"],
             surges=surge or [0],
             replications=replications,
             seed=seed,
-            overrides=overrides,
             on_progress=tick,
             executor=executor,
             workers=workers,
@@ -98,7 +86,6 @@ def compare_cmd(
         from aftershock.report.figures import compare_figure
 
         write_text_atomic(chart, compare_figure(rows).to_html(include_plotlyjs=True))
-    loaded = api.load(scenario, overrides)
     lines = normal_order_line_units(loaded)
     if json_out:
         start = loaded.scenario.start_date

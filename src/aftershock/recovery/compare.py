@@ -93,6 +93,15 @@ class CompareRow:
         """``none``, ``40`` (units) or ``75%`` (of the normal order)."""
         return "none" if self.cap is None else self.cap.label()
 
+    @classmethod
+    def from_summaries(cls, summaries: dict[str, dict[str, float | None]], **fields: object) -> CompareRow:
+        """A row from a run's metric summaries (``Result.summary["metrics"]``): means and p5/p95."""
+        return cls(
+            metrics={name: m["mean"] for name, m in summaries.items()},
+            intervals={name: (m.get("p5"), m.get("p95")) for name, m in summaries.items()},
+            **fields,  # type: ignore[arg-type]
+        )
+
     def label(self) -> str:
         """Short name of the variant: ``fifo / cap 30 / +1 shift``."""
         if self.optimised:
@@ -187,15 +196,7 @@ def compare_plans(
         for cap in caps:
             for shifts in surges:
                 metrics = run(plan_variant(loaded, policy, cap, shifts))
-                rows.append(
-                    CompareRow(
-                        policy=policy,
-                        cap=cap,
-                        extra_shifts=shifts,
-                        metrics={name: m["mean"] for name, m in metrics.items()},
-                        intervals={name: (m.get("p5"), m.get("p95")) for name, m in metrics.items()},
-                    )
-                )
+                rows.append(CompareRow.from_summaries(metrics, policy=policy, cap=cap, extra_shifts=shifts))
     return mark_pareto(rows)
 
 

@@ -8,6 +8,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from aftershock.errors import AftershockError
+
 
 def execute_run(db: str, run_id: str, scenario_id: str, params: dict[str, Any], seed: int) -> str:
     """Worker-process entry: materialise the stored scenario, simulate, store the result."""
@@ -35,24 +37,25 @@ def execute_run(db: str, run_id: str, scenario_id: str, params: dict[str, Any], 
     return "done"
 
 
-def plan_job(paths: tuple[str, str, str], options: dict[str, Any]) -> dict[str, Any]:
-    """Worker-process entry for ``POST /api/plan``: the operational plan of three tables.
+def error_data(exc: AftershockError) -> dict[str, Any]:
+    """An input error as data for the parent process: its problems would not survive pickling."""
+    return {
+        "error": {
+            "kind": type(exc).__name__,
+            "message": str(exc),
+            "problems": [p.as_dict() for p in exc.problems],
+        }
+    }
 
-    Errors come back as data (an exception's problems would not survive pickling).
-    """
+
+def plan_job(paths: tuple[str, str, str], options: dict[str, Any]) -> dict[str, Any]:
+    """Worker-process entry for ``POST /api/plan``: the operational plan of three tables."""
     from aftershock import api
-    from aftershock.errors import AftershockError
 
     try:
         result = api.plan(*paths, **options)
     except AftershockError as exc:
-        return {
-            "error": {
-                "kind": type(exc).__name__,
-                "message": str(exc),
-                "problems": [p.as_dict() for p in exc.problems],
-            }
-        }
+        return error_data(exc)
     return {"result": result.as_dict()}
 
 
@@ -74,7 +77,6 @@ def _plain(value: Any) -> Any:
 def optimize_job(db: str, scenario_id: str, options: dict[str, Any]) -> dict[str, Any]:
     """Worker-process entry for ``POST /api/scenarios/{ref}/optimize``: plan, replay, promise."""
     from aftershock import api
-    from aftershock.errors import AftershockError
     from aftershock.store import RunStore
 
     store = RunStore(db, recover=False)
@@ -83,13 +85,7 @@ def optimize_job(db: str, scenario_id: str, options: dict[str, Any]) -> dict[str
             path = store.scenario_files(scenario_id, Path(folder))
             result = api.optimize(path, **options)
     except AftershockError as exc:
-        return {
-            "error": {
-                "kind": type(exc).__name__,
-                "message": str(exc),
-                "problems": [p.as_dict() for p in exc.problems],
-            }
-        }
+        return error_data(exc)
     finally:
         store.close()
     out = result.as_dict()
