@@ -144,14 +144,21 @@ def test_the_lp_starts_from_the_scenario_without_its_extra_shifts() -> None:
     assert not build_inputs(bare).surge_pick.any() and build_inputs(bare).surge_delivery.any()
 
 
+def restart_days_of_run(capacity: np.ndarray, incident_day: int) -> np.ndarray:
+    """Per replication, the first day after the incident day with DC capacity (-1: never)."""
+    after = capacity[:, incident_day + 1 :] > 0
+    first = after.argmax(axis=1) + incident_day + 1
+    return np.where(after.any(axis=1), first, -1)
+
+
 def test_restart_days_drawn_ahead_are_the_ones_the_engine_meets() -> None:
-    from aftershock.optimize.api_funcs import _restart_days, replication_restart_days
+    from aftershock.optimize.api_funcs import replication_restart_days
 
     loaded = api.load("ocs-2022")
     inp = build_inputs(loaded)
     ahead = replication_restart_days(inp, 12, 3)
     ds = api.simulate(loaded, replications=12, seed=3).dataset
-    met = _restart_days(ds["dc_capacity_units"].values, loaded.scenario.incident.compromise.day)
+    met = restart_days_of_run(ds["dc_capacity_units"].values, loaded.scenario.incident.compromise.day)
     assert ahead.tolist() == met.tolist()
     assert len(set(ahead.tolist())) > 1  # the spread is random: paths restart on different days
 

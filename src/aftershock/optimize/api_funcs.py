@@ -121,13 +121,6 @@ def replication_restart_days(inp: Any, replications: int, seed: int) -> np.ndarr
     return restart_days(inp, sample_compromise(inp, rngs))
 
 
-def _restart_days(capacity: np.ndarray, incident_day: int) -> np.ndarray:
-    """Per replication, the first day after the incident day with DC capacity (-1: never)."""
-    after = capacity[:, incident_day + 1 :] > 0
-    first = after.argmax(axis=1) + incident_day + 1
-    return np.where(after.any(axis=1), first, -1)
-
-
 def optimize(
     ref: str | Path | LoadedScenario,
     *,
@@ -217,7 +210,7 @@ def optimize(
     planned_clear = build_result(run_sim(followed, 1, seed), **common).summary["metrics"]["backlog_clear_day"]
     t0 = best.restart_day
     lost_after = replayed.dataset["lost_units"].values[:, t0:].sum(axis=1)
-    on_path = _restart_days(replayed.dataset["dc_capacity_units"].values, s.incident.compromise.day) == t0
+    on_path = restarts == t0  # the replications on the path the LP planned for
     clear_days = replayed.dataset["backlog_clear_day"].values[on_path]
     clear_days = clear_days[np.isfinite(clear_days)]
     clear = replayed.summary["metrics"]["backlog_clear_day"]
