@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from aftershock.model.plan import Plan
 from aftershock.model.scenario import Scenario
 
 #: Numeric columns of the store table, with their dtype.
@@ -82,3 +83,7 @@ class LoadedScenario:
     def name(self) -> str:
         """The scenario's name."""
         return self.scenario.name
+
+    def with_plan(self, plan: Plan) -> LoadedScenario:
+        """The same scenario and stores with another recovery plan (for what-ifs)."""
+        return replace(self, scenario=self.scenario.model_copy(update={"plan": plan}))

@@ -103,12 +103,10 @@ def _date(start: dt.date | None, day: float | None) -> str | None:
 
 def without_extra_shifts(loaded: LoadedScenario) -> LoadedScenario:
     """The scenario with its surge plan's extra picking (shifts and pick share) taken out."""
-    from aftershock.model import LoadedScenario
 
     plan = loaded.scenario.plan
     surge = [s.model_copy(update={"extra_shifts": 0, "extra_pick_fraction": 0.0}) for s in plan.surge]
-    scenario = loaded.scenario.model_copy(update={"plan": plan.model_copy(update={"surge": surge})})
-    return LoadedScenario(scenario=scenario, stores=loaded.stores, path=loaded.path)
+    return loaded.with_plan(plan.model_copy(update={"surge": surge}))
 
 
 def replication_restart_days(inp: Any, replications: int, seed: int) -> np.ndarray:

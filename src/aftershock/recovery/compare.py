@@ -153,9 +153,7 @@ def plan_variant(
             )
         ]
     new_plan = plan.model_copy(update={"allocation": policy, "order_cap": order_cap, "surge": surge})
-    return LoadedScenario(
-        scenario=scenario.model_copy(update={"plan": new_plan}), stores=loaded.stores, path=loaded.path
-    )
+    return loaded.with_plan(new_plan)
 
 
 def normal_order_line_units(loaded: LoadedScenario) -> dict[str, float]:
