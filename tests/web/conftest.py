@@ -16,7 +16,7 @@ from aftershock.web import Settings, create_app
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("web") / "runs.db"
     app = create_app(Settings(db=str(db), demo_run=False, run_workers=2, max_body_bytes=200_000))
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         yield c
 
 

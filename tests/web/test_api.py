@@ -102,7 +102,7 @@ def test_bad_requests_share_one_shape(client: TestClient) -> None:
 def test_writes_need_a_token_beyond_loopback(tmp_path: Path) -> None:
     token = "t" * 24
     app = create_app(Settings(db=str(tmp_path / "a.db"), host="0.0.0.0", token=token, demo_run=False))
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         assert c.get("/api/scenarios").status_code == 200
         body = assert_problem(
             c.post("/api/runs", json={"scenario": "coop-kaseya-2021", "replications": 1}), 401
@@ -117,7 +117,7 @@ def test_writes_need_a_token_beyond_loopback(tmp_path: Path) -> None:
         )
         assert ok.status_code == 202
     private = create_app(Settings(db=str(tmp_path / "b.db"), token=token, public_reads=False, demo_run=False))
-    with TestClient(private) as c:
+    with TestClient(private, base_url="http://127.0.0.1:8000") as c:
         assert_problem(c.get("/api/runs"), 401)
         assert c.get("/api/runs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 

@@ -5,24 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from aftershock.errors import DataError, Problem, ScenarioError
 from aftershock.io.bundled import resolve_scenario_path
 from aftershock.io.tables import read_store_table
 from aftershock.io.validation_errors import problems_from_validation
-from aftershock.io.yaml_lines import dotted, line_of, parse_document
+from aftershock.io.yaml_lines import dotted, line_of, parse_document, parse_value
 from aftershock.model.checks import check_scenario
 from aftershock.model.scenario import Scenario
 from aftershock.model.stores import LoadedScenario
 
 
-def load_scenario(ref: str | Path, overrides: list[str] | None = None) -> LoadedScenario:
+def load_scenario(
+    ref: str | Path, overrides: list[str] | None = None, *, confine: bool = False
+) -> LoadedScenario:
     """Load, validate and cross-check a scenario by bundled name or path.
 
     ``overrides`` are ``dotted.path=value`` strings (the value is parsed as YAML), applied
     before validation, so a what-if is checked exactly like the file itself.
+
+    ``confine`` is for scenarios that arrive from someone else (the web API): the store
+    table must then be a plain file name in the scenario's own folder (no absolute path, no
+    folder, no ``..``, no link), and no message names a folder of this machine.
     """
     path = resolve_scenario_path(ref)
     source = path.name
@@ -49,13 +54,10 @@ def load_scenario(ref: str | Path, overrides: list[str] | None = None) -> Loaded
     except ValidationError as exc:
         problems = problems_from_validation(exc, source, lines, Scenario)
         raise ScenarioError.from_problems(_blame_overrides(problems, override_paths)) from None
-    table_path = (path.parent / scenario.sites.stores.table).resolve()
-    if not table_path.is_file():
-        # point at the line that names the table, not only at the table
+    table_path, table_problem = _table_path(path, scenario.sites.stores.table, confine)
+    if table_problem is not None:
         loc = ("sites", "stores", "table")
-        problem = Problem(
-            source, f"store table not found: {table_path}", line=line_of(lines, loc), field=dotted(loc)
-        )
+        problem = Problem(source, table_problem, line=line_of(lines, loc), field=dotted(loc))
         raise ScenarioError.from_problems(_blame_overrides([problem], override_paths))
     try:
         stores = read_store_table(table_path, scenario.sites.stores.table, scenario.sites.stores.defaults)
@@ -68,6 +70,28 @@ def load_scenario(ref: str | Path, overrides: list[str] | None = None) -> Loaded
         ]
         raise ScenarioError.from_problems(_blame_overrides(problems, override_paths))
     return LoadedScenario(scenario=scenario, stores=stores, path=path)
+
+
+def _table_path(scenario_path: Path, table: str, confine: bool) -> tuple[Path, str | None]:
+    """Where the store table is, or why it cannot be read (a message naming no server folder)."""
+    folder = scenario_path.parent
+    if confine:
+        name = Path(table)
+        if name.is_absolute() or len(name.parts) != 1 or name.name in ("", ".", "..") or "\\" in table:
+            return folder, (
+                f"expected the plain file name of a table sent with the scenario (such as stores.csv), "
+                f"got '{table}': folders, absolute paths and '..' are refused"
+            )
+        candidate = folder / name
+        if candidate.is_symlink() or (candidate.exists() and not candidate.is_file()):
+            return folder, f"'{table}' is not a regular file sent with the scenario"
+        if not candidate.is_file():
+            return folder, f"the store table '{table}' was not sent with the scenario; send it with it"
+        return candidate, None
+    table_path = (folder / table).resolve()
+    if not table_path.is_file():
+        return table_path, f"store table not found: {table_path}"
+    return table_path, None
 
 
 def _policy_findings(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
@@ -90,10 +114,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, str
             raise ScenarioError.from_problems(
                 [Problem("--set", f"expected path=value (e.g. plan.allocation=fifo), got '{text}'")]
             )
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError:
-            value = raw
+        value = parse_value(raw, "--set")
         node: Any = data
         parts = key.split(".")
         for depth, part in enumerate(parts[:-1]):

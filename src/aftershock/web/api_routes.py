@@ -114,35 +114,24 @@ def _check_upload(scenario_text: str, stores_text: str | None) -> Any:
 
 
 def _check_files(folder: Path, scenario_text: str, stores_text: str | None) -> Any:
-    import yaml
+    """Write what the client sent into ``folder`` and load it, confined to that folder.
+
+    The scenario may name only the table sent with it: nothing else of this machine is
+    read, and no message names the temporary folder.
+    """
+    from aftershock.io.yaml_lines import parse_document
 
     path = folder / "scenario.yaml"
     path.write_text(scenario_text, encoding="utf-8")
-    try:
-        head = yaml.safe_load(scenario_text)
-    except yaml.YAMLError:
-        head = None
-    table = None
-    if isinstance(head, dict):
-        table = (
-            (((head.get("sites") or {}).get("stores") or {}) or {}).get("table")
-            if isinstance(head.get("sites"), dict)
-            else None
-        )
+    head, _ = parse_document(scenario_text, path.name)  # under the input limits; errors name lines
+    sites = head.get("sites") if isinstance(head, dict) else None
+    stores = sites.get("stores") if isinstance(sites, dict) else None
+    table = stores.get("table") if isinstance(stores, dict) else None
     if stores_text is not None and isinstance(table, str):
-        name = Path(table).name
-        if name != table:
-            raise ScenarioError.from_problems(
-                [
-                    Problem(
-                        "scenario.yaml",
-                        "an uploaded scenario must name its table without folders",
-                        field="sites.stores.table",
-                    )
-                ]
-            )
-        (folder / name).write_text(stores_text, encoding="utf-8")
-    return api.load(path)
+        name = Path(table)
+        if not name.is_absolute() and len(name.parts) == 1 and name.name not in (".", "..", path.name):
+            (folder / name.name).write_text(stores_text, encoding="utf-8")
+    return api.load(path, confine=True)
 
 
 @router.post("/validate", dependencies=[Read])

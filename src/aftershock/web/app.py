@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aftershock import __version__, api
 from aftershock.store import RunStore
 from aftershock.web import api_routes, pages, plan_routes, problems
+from aftershock.web.guard import RequestGuard, allowed_hosts
 from aftershock.web.settings import Settings
 from aftershock.web.state import ServerState
 from aftershock.web.worker import RunQueue
@@ -98,4 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    # added last, so it runs first: a refused request is never read
+    app.add_middleware(RequestGuard, hosts=allowed_hosts(settings.host, settings.allowed_hosts))
     return app

@@ -29,7 +29,7 @@ class RunRequest(BaseModel):
 
 
 class ValidateRequest(BaseModel):
-    """A scenario text to check (its store table is taken from a bundled scenario if absent)."""
+    """A scenario text to check, with the store table it names (a plain file name such as stores.csv)."""
 
     model_config = ConfigDict(extra="forbid")
 

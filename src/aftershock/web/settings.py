@@ -19,6 +19,8 @@ class Settings:
     run_workers: int = 2
     max_replications: int = 2000
     demo_run: bool = True
+    #: Host names requests may use (``*`` for any); empty: see ``guard.allowed_hosts``.
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def writes_need_token(self) -> bool:

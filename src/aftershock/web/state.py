@@ -56,7 +56,7 @@ class ServerState:
         key = (sid, tuple(overrides or ()))
         loaded = self.loaded.get(key)
         if loaded is None:
-            loaded = api.load(self.scenario_path(sid), overrides)
+            loaded = api.load(self.scenario_path(sid), overrides, confine=True)
             if len(self.loaded) >= 64:
                 self.loaded.pop(next(iter(self.loaded)))
             self.loaded[key] = loaded

@@ -7,10 +7,17 @@ function token() {
   return sessionStorage.getItem("aftershock-token") || "";
 }
 
+// The CSRF cookie the server sets on every page, echoed in a header on writes (double submit).
+function csrfToken() {
+  const found = document.cookie.split("; ").find((c) => c.startsWith("aftershock_csrf="));
+  return found ? found.slice("aftershock_csrf=".length) : "";
+}
+
 async function api(path, options = {}) {
   const headers = Object.assign({}, options.headers || {});
   const t = token();
   if (t) headers["Authorization"] = "Bearer " + t;
+  if (options.method && options.method !== "GET") headers["X-CSRF-Token"] = csrfToken();
   const response = await fetch(path, Object.assign({}, options, { headers }));
   let body = null;
   const type = response.headers.get("content-type") || "";

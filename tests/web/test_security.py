@@ -1,0 +1,141 @@
+"""Regression tests for the server's attack surface (issue 11): files, hostile input, origins."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aftershock.web import Settings, create_app
+
+SECRET = "correct-horse-battery-staple-0123456789"
+
+
+def _body(tmp: Path, scenario_files, **changes) -> tuple[str, str]:
+    return scenario_files(tmp, **changes)
+
+
+def _with_table(yaml_text: str, table: str) -> str:
+    return yaml_text.replace("table: stores.csv", f"table: {table!r}")
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "token.txt"
+    path.write_text(f"id,region\n{SECRET},x\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "table",
+    ["{secret}", "../token.txt", "/proc/self/cmdline", "/proc/self/environ", "sub/stores.csv", "..", "."],
+)
+def test_validate_never_reads_a_server_file(client, tmp_path, scenario_files, secret_file, table):
+    yaml_text, csv_text = scenario_files(tmp_path)
+    yaml_text = _with_table(yaml_text, table.format(secret=secret_file))
+    for stores in (csv_text, None):
+        r = client.post("/api/validate", json={"scenario_yaml": yaml_text, "stores_csv": stores})
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert SECRET not in r.text
+        assert "aftershock-upload" not in r.text and "aftershock-web" not in r.text
+        fields = [p["field"] for p in body["problems"]]
+        assert "sites.stores.table" in fields
+
+
+def test_the_token_leak_chain_is_closed(tmp_path, scenario_files):
+    """cmdline gave the token file's path, reading that gave the write token."""
+    token_file = tmp_path / "token"
+    token_file.write_text(SECRET)
+    app = create_app(Settings(db=str(tmp_path / "a.db"), token=SECRET, demo_run=False))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        yaml_text, _ = scenario_files(tmp_path)
+        for table in ("/proc/self/cmdline", str(token_file), "/proc/self/environ"):
+            r = c.post("/api/validate", json={"scenario_yaml": _with_table(yaml_text, table)})
+            assert r.status_code == 422
+            assert SECRET not in r.text and "token" not in r.json()["detail"].lower()
+
+
+def test_upload_without_its_table_copies_no_server_file(client, tmp_path, scenario_files, secret_file):
+    yaml_text, _ = scenario_files(tmp_path)
+    files = {"scenario": ("s.yaml", _with_table(yaml_text, str(secret_file)).encode())}
+    r = client.post("/api/scenarios", files=files)
+    assert r.status_code == 422
+    assert SECRET not in r.text
+    plain = {"scenario": ("s.yaml", yaml_text.encode())}
+    r = client.post("/api/scenarios", files=plain)
+    assert r.status_code == 422
+    assert "was not sent with the scenario" in r.text
+
+
+def test_upload_with_its_table_still_works(client, tmp_path, scenario_files):
+    yaml_text, csv_text = scenario_files(tmp_path)
+    files = {"scenario": ("s.yaml", yaml_text.encode()), "stores": ("stores.csv", csv_text.encode())}
+    assert client.post("/api/scenarios", files=files).status_code == 201
+
+
+ALIAS_BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{n}: &{n} [{','.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (ALIAS_BOMB, "aliases expanded"),
+        ("a: " + "[" * 5000 + "]" * 5000, "levels deep"),
+        ("name: x\x00\n", "not allowed"),
+        ("horizon_days: " + "9" * 5000, "a number of 5000 characters"),
+        ("start_date: 2022-02-30\n", "not a valid date"),
+        ("a: [" + ",".join(["*x"] * 1200) + "]\nx: &x 1\n", None),  # undefined alias: a syntax error
+    ],
+)
+def test_hostile_documents_are_refused_fast(client, text, expected):
+    started = time.monotonic()
+    r = client.post("/api/validate", json={"scenario_yaml": text})
+    assert time.monotonic() - started < 1.0
+    assert r.status_code == 422, r.text
+    if expected:
+        assert expected in r.text
+
+
+def test_a_foreign_host_is_refused(client):
+    r = client.get("/api/scenarios", headers={"Host": "evil.example:8000"})
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/api/scenarios", headers={"Host": "localhost:8000"}).status_code == 200
+
+
+def test_a_write_from_a_foreign_origin_is_refused(client, tmp_path, scenario_files):
+    yaml_text, csv_text = scenario_files(tmp_path)
+    files = {"scenario": ("s.yaml", yaml_text.encode()), "stores": ("stores.csv", csv_text.encode())}
+    r = client.post("/api/scenarios", files=files, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = client.post("/api/runs", json={"scenario": "ocs-2022"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+    r = client.post("/api/runs", json={"scenario": "ocs-2022"}, headers={"Origin": "null"})
+    assert r.status_code == 403
+
+
+def test_a_browser_write_needs_the_page_csrf_token(client):
+    page = client.get("/")
+    cookie = page.cookies.get("aftershock_csrf")
+    assert cookie, "the dashboard sets the CSRF cookie"
+    same = {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}
+    body = {"scenario": "ocs-2022", "replications": 1, "horizon_days": 30}
+    assert client.post("/api/runs", json=body, headers=same).status_code == 403
+    wrong = {**same, "X-CSRF-Token": "nope"}
+    assert client.post("/api/runs", json=body, headers=wrong).status_code == 403
+    ok = client.post("/api/runs", json=body, headers={**same, "X-CSRF-Token": cookie})
+    assert ok.status_code == 202, ok.text
+
+
+def test_allowed_hosts_are_configurable(tmp_path):
+    app = create_app(
+        Settings(db=str(tmp_path / "h.db"), demo_run=False, allowed_hosts=("aftershock.internal",))
+    )
+    with TestClient(app, base_url="http://aftershock.internal") as c:
+        assert c.get("/api/health").status_code == 200
+        assert c.get("/api/health", headers={"Host": "127.0.0.1"}).status_code == 400
