@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from aftershock.errors import Problem, ScenarioError, UsageError
+from aftershock.errors import ParameterError, Problem, ScenarioError, UsageError
 from aftershock.graph import (
     blast_radius,
     build_timeline,
@@ -22,6 +22,8 @@ from aftershock.graph import (
     single_points_of_failure,
 )
 from aftershock.io import BundledScenario, bundled_scenarios, load_scenario
+from aftershock.limits import DEFAULT as DEFAULT_LIMITS
+from aftershock.limits import Limits
 from aftershock.model import Capability, LoadedScenario, Scenario
 from aftershock.parallel import Executor, executor_from_spec
 from aftershock.policies import allocation_policies, unknown_policy_message
@@ -37,14 +39,18 @@ from aftershock.store import RunStore
 ScenarioRef = str | Path | LoadedScenario
 
 
-def load(ref: ScenarioRef, overrides: list[str] | None = None) -> LoadedScenario:
-    """Load and validate a scenario (bundled name, path, or an already loaded one)."""
+def load(ref: ScenarioRef, overrides: list[str] | None = None, *, confine: bool = False) -> LoadedScenario:
+    """Load and validate a scenario (bundled name, path, or an already loaded one).
+
+    ``confine=True`` for a scenario someone else sent (the web API): its store table must
+    be a plain file name next to the scenario file; see :func:`aftershock.io.load_scenario`.
+    """
     if isinstance(ref, LoadedScenario):
         if overrides:
             raise ScenarioError("overrides need a scenario name or path, not a loaded scenario")
         loaded = ref
     else:
-        loaded = load_scenario(ref, overrides)
+        loaded = load_scenario(ref, overrides, confine=confine)
     _check_policy_names(loaded)
     return loaded
 
@@ -142,6 +148,17 @@ def impact(
     }
 
 
+def _check_seed(seed: int) -> None:
+    if not 0 <= seed < 2**63:
+        raise ParameterError("seed", f"expected a whole number from 0 to 2^63 - 1, got {seed}")
+
+
+def check_work(loaded: LoadedScenario, replications: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a simulation of ``loaded`` whose store-days exceed ``limits`` (see :class:`Limits`)."""
+    s = loaded.scenario
+    limits.check_store_days(replications, s.horizon_days, len(loaded.stores), max(1, len(s.items)))
+
+
 @contextmanager
 def _executor(spec: str | Executor | None, workers: int | None) -> Iterator[Executor]:
     """An executor from a spec (closed afterwards), or the one given (left open)."""
@@ -166,6 +183,7 @@ def simulate(
     on_progress: Callable[[int, int], None] | None = None,
     executor: str | Executor | None = None,
     workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Result:
     """Simulate the scenario day by day over ``replications`` replications.
 
@@ -175,13 +193,12 @@ def simulate(
     whatever ``chunk`` (replications per chunk) is, on every executor: ``None`` (in
     process), ``"processes"``, ``"dask://local"`` or ``"dask://host:port"``.
     """
-    if replications <= 0:
-        raise UsageError(f"replications: expected a whole number >= 1, got {replications}")
-    if seed < 0:
-        raise UsageError(f"seed: expected a whole number >= 0, got {seed}")
+    limits.check_replications(replications)
+    _check_seed(seed)
     if chunk is not None and chunk <= 0:
-        raise UsageError(f"chunk: expected a whole number >= 1, got {chunk}")
+        raise ParameterError("chunk", f"expected a whole number >= 1, got {chunk}")
     loaded = load(ref, overrides)
+    check_work(loaded, replications, limits)
     inputs = build_inputs(loaded)
     with _executor(executor, workers) as ex:
         raw = run_sim(
@@ -219,6 +236,7 @@ def compare(
     executor: str | Executor | None = None,
     workers: int | None = None,
     with_optimised: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[CompareRow]:
     """Every combination of allocation policy × order cap × extra shifts, on common random numbers.
 
@@ -251,9 +269,10 @@ def compare(
     for shifts in surges:
         if not 0 <= shifts <= 6:
             raise UsageError(f"--surge: expected 0 to 6 extra shifts, got {shifts}")
-    if replications <= 0:
-        raise UsageError(f"replications: expected a whole number >= 1, got {replications}")
+    limits.check_replications(replications)
+    _check_seed(seed)
     loaded = load(ref, overrides)
+    check_work(loaded, replications * len(policies) * len(caps) * len(surges), limits)
     if "priority" in policies and loaded.scenario.plan.priority_attribute is None:
         raise UsageError(
             "--policy priority ranks stores by plan.priority_attribute, which this scenario does not "
@@ -304,16 +323,19 @@ def risk(
     executor: str | Executor | None = None,
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """Yearly Monte Carlo of the scenario's threats: loss exceedance, ALE, VaR, ES, ranking.
 
     Each distinct incident shape (threat, pause days, outage days) is simulated once with
     ``reps_per_shape`` replications and reused for every year it occurs in.
     """
-    if years <= 0:
-        raise UsageError(f"years: expected a whole number >= 1, got {years}")
-    if reps_per_shape <= 0:
-        raise UsageError(f"reps_per_shape: expected a whole number >= 1, got {reps_per_shape}")
+    limits.check_years(years)
+    _check_seed(seed)
+    if not 1 <= reps_per_shape <= 1000:
+        raise ParameterError(
+            "reps_per_shape", f"expected a whole number from 1 to 1000, got {reps_per_shape}"
+        )
     loaded = load(ref, overrides)
     if not loaded.scenario.threats:
         raise ScenarioError(
@@ -403,11 +425,16 @@ def import_services(
     # validate the merged scenario next to the original (its store table is relative to it)
     probe = into_path.parent / f".{into_path.stem}.import-check.yaml"
     try:
-        probe.write_text(text, encoding="utf-8")
+        try:
+            probe.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"--into {into_path}: cannot write a check file next to it: {exc.strerror}"
+            ) from None
         load(probe)
     finally:
         probe.unlink(missing_ok=True)
-    write_text_atomic(target, text)
+    write_text_atomic(target, text, flag="--out" if out is not None else "--into")
     return {
         "written": str(target),
         "parties_added": [p["id"] for p in mapped.parties],
@@ -433,13 +460,16 @@ def simulate_and_save(
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     run_id: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[str, Result]:
     """Simulate and store the run; a failure or interrupt marks it failed, never done.
 
     With ``run_id``, the already queued run is executed (the web worker's path).
     """
+    limits.check_replications(replications)
     store = db if isinstance(db, RunStore) else RunStore(db)
     loaded = load(ref, overrides)
+    check_work(loaded, replications, limits)
     if run_id is None:
         scenario_id = store.add_scenario(loaded, "bundled" if _is_bundled(loaded) else "file")
         params = {"replications": replications, "overrides": list(overrides or [])}
@@ -457,7 +487,13 @@ def simulate_and_save(
 
     try:
         result = simulate(
-            loaded, replications=replications, seed=seed, executor=executor, workers=workers, on_progress=tick
+            loaded,
+            replications=replications,
+            seed=seed,
+            executor=executor,
+            workers=workers,
+            on_progress=tick,
+            limits=limits,
         )
         store.complete_run(run_id, result)
     except BaseException as exc:

@@ -50,6 +50,21 @@ class AftershockError(Exception):
         """One human-readable line per problem (or the message when there are none)."""
         return [str(p) for p in self.problems] or [str(self)]
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (worker processes, Dask) whole: type, message,
+        # problems and any other attribute, whatever a subclass's ``__init__`` takes.
+        return (_restore_error, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore_error(
+    cls: type[AftershockError], args: tuple[object, ...], state: dict[str, object]
+) -> AftershockError:
+    """Unpickle an :class:`AftershockError` without calling its ``__init__``."""
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
 
 class ScenarioError(AftershockError):
     """A scenario file (or an override of it) is missing, malformed or inconsistent."""
@@ -73,6 +88,27 @@ class DataError(AftershockError):
 
 class UsageError(AftershockError):
     """A command-line flag or API parameter has a value that cannot be used."""
+
+
+class ParameterError(UsageError):
+    """One parameter has a value that cannot be used.
+
+    The message names the Python parameter (``replications: …``); the command line shows
+    the same error under its flag (``--replications: …``), see :meth:`for_flag`.
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.reason = message
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.parameter, self.reason))
+
+    def for_flag(self, flags: dict[str, str] | None = None) -> str:
+        """The message under the command-line flag of the parameter."""
+        flag = (flags or {}).get(self.parameter) or "--" + self.parameter.replace("_", "-")
+        return f"{flag}: {self.reason}"
 
 
 class SolverError(AftershockError):

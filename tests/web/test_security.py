@@ -139,3 +139,13 @@ def test_allowed_hosts_are_configurable(tmp_path):
     with TestClient(app, base_url="http://aftershock.internal") as c:
         assert c.get("/api/health").status_code == 200
         assert c.get("/api/health", headers={"Host": "127.0.0.1"}).status_code == 400
+
+
+def test_server_bounds_the_work_of_a_run(client):
+    r = client.post("/api/runs", json={"scenario": "ocs-2022", "replications": 2000, "horizon_days": 3660})
+    assert r.status_code == 422
+    assert "store-days" in r.json()["detail"]
+    assert r.json()["problems"][0]["field"] == "replications"
+    r = client.post("/api/runs", json={"scenario": "ocs-2022", "replications": 5000})
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["field"] == "replications"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from aftershock.errors import AftershockError
+from aftershock.errors import AftershockError, ParameterError
 
 #: Exit codes: 0 ok, 1 bad input, 2 usage (click's own), 3 internal error (a bug).
 EXIT_INPUT = 1
@@ -30,7 +30,8 @@ def run_guarded(app: Callable[..., object], argv: list[str] | None = None) -> in
         return code if isinstance(code, int) else (0 if code is None else EXIT_INPUT)
     except AftershockError as exc:
         err.print("[bold red]error:[/]", end=" ")
-        for line in exc.lines:
+        # the API names Python parameters; here they are flags
+        for line in [exc.for_flag()] if isinstance(exc, ParameterError) else exc.lines:
             err.print(line, markup=False)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -42,10 +43,12 @@ def run_guarded(app: Callable[..., object], argv: list[str] | None = None) -> in
         if debug:
             traceback.print_exc()
         else:
+            # the exception's text is shown as it is: "[x]" in it is not rich markup
+            err.print("[bold red]internal error:[/]", end=" ")
             err.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                f"{type(exc).__name__}: {exc}\n"
                 "This is a bug in aftershock. Rerun with --debug for the traceback and report it.",
-                markup=True,
+                markup=False,
             )
         return EXIT_BUG
     return 0

@@ -210,8 +210,7 @@ def run_params(st: ServerState, body: RunRequest) -> dict[str, Any]:
 def start_run(request: Request, response: Response, body: RunRequest) -> dict[str, Any]:
     """Queue a simulation; poll the returned URL for status and progress."""
     st = state(request)
-    if body.replications > st.settings.max_replications:
-        raise HTTPException(422, f"replications: at most {st.settings.max_replications} on this server")
+    st.settings.limits.check_replications(body.replications)
     run_id = st.start_run(body.scenario, run_params(st, body), body.seed)
     response.headers["Location"] = f"/api/runs/{run_id}"
     return {"id": run_id, "status": "queued", "url": f"/api/runs/{run_id}", "page": f"/runs/{run_id}"}

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aftershock.errors import AftershockError, NotFoundError, StoreError
+from aftershock.errors import AftershockError, NotFoundError, ParameterError, Problem, StoreError
 
 log = logging.getLogger("aftershock.web")
 
@@ -52,7 +52,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AftershockError)
     async def bad_input(_: Request, exc: AftershockError) -> JSONResponse:
-        return problem(422, str(exc).splitlines()[0], [p.as_dict() for p in exc.problems])
+        items = [p.as_dict() for p in exc.problems]
+        if isinstance(exc, ParameterError) and not items:
+            items = [Problem("request", exc.reason, field=exc.parameter).as_dict()]
+        return problem(422, str(exc).splitlines()[0], items)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aftershock.limits import Limits
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+#: The server's bounds on one request: a run of ocs-2022 (1,333 stores × 5 items × 90 days)
+#: may have up to 2,000 replications; 2e9 store-days are about a minute of one worker.
+SERVER_LIMITS = Limits(replications=2000, years=100_000, store_days=2_000_000_000)
 
 
 @dataclass(frozen=True)
@@ -17,10 +23,15 @@ class Settings:
     public_reads: bool = True
     max_body_bytes: int = 5 * 2**20
     run_workers: int = 2
-    max_replications: int = 2000
+    limits: Limits = SERVER_LIMITS
     demo_run: bool = True
     #: Host names requests may use (``*`` for any); empty: see ``guard.allowed_hosts``.
     allowed_hosts: tuple[str, ...] = ()
+
+    @property
+    def max_replications(self) -> int:
+        """Most replications of one run or replay on this server."""
+        return self.limits.replications
 
     @property
     def writes_need_token(self) -> bool:

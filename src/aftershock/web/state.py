@@ -64,7 +64,8 @@ class ServerState:
 
     def start_run(self, ref: str, params: dict[str, Any], seed: int) -> str:
         """Validate, queue and hand a run to the workers; return its id."""
-        sid, _ = self.load(ref, params.get("overrides"))
+        sid, loaded = self.load(ref, params.get("overrides"))
+        api.check_work(loaded, int(params.get("replications", 100)), self.settings.limits)
         run_id = self.store.create_run(sid, params, seed, "web-worker")
         self.queue.submit(run_id, sid, params, seed)
         return run_id
