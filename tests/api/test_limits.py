@@ -21,14 +21,14 @@ def test_store_days_are_bounded_before_any_work():
     with pytest.raises(ParameterError, match="store-days"):
         api.simulate("ocs-2022", replications=90_000, overrides=["horizon_days=3660"])
     small = Limits(store_days=1_000)
-    with pytest.raises(ParameterError, match="at most 0|at most 1 replications"):
+    with pytest.raises(ParameterError, match="at most 1 replications"):
         api.simulate("ocs-2022", replications=2, limits=small)
 
 
 def test_years_and_seed_are_bounded():
-    with pytest.raises(ParameterError, match="^years:"):
+    with pytest.raises(ParameterError, match=r"^years:"):
         api.risk("ocs-2022", years=10**9)
-    with pytest.raises(ParameterError, match="^seed:"):
+    with pytest.raises(ParameterError, match=r"^seed:"):
         api.simulate("ocs-2022", replications=1, seed=2**64)
 
 
