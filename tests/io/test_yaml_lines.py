@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from aftershock.errors import ScenarioError
-from aftershock.io.yaml_lines import dotted, line_of, parse_document
+from aftershock.io.yaml_lines import MAX_DEPTH, dotted, line_of, parse_document, parse_value
 
 TEXT = """\
 name: x
@@ -75,3 +76,46 @@ def test_json_that_yaml_cannot_read_still_loads_without_lines() -> None:
     assert data == {"k" * 1100: 1, "b": 2} and lines == {}
     with pytest.raises(ScenarioError):
         parse_document(text.replace('"b"', "b: :"), "s.json", is_json=True)
+
+
+# -- input limits: checked on parse events, before aliases expand or values are built -----
+
+BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{n}: &{n} [{','.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_json", "message", "line"),
+    [
+        (BOMB, False, "with its aliases expanded the document has 490,329,064 values", 1),
+        ("a:\n  b: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5), False, "levels deep", 2),
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", True, "levels deep", None),
+        ("name: x\nb: y\x00\n", False, "character #x0000 is not allowed", 2),
+        ("a: 1\nhorizon_days: " + "9" * 5000, False, "a number of 5000 characters", 2),
+        ('{"horizon_days": ' + "9" * 5000 + "}", True, "", None),
+        ("start_date: 2022-02-30\n", False, "'2022-02-30' is not a valid date", 1),
+        ("x: " + "y" * 2_000_001, False, "expected at most 2,000,000", None),
+    ],
+)
+def test_hostile_documents_are_refused_fast_with_a_line(text, is_json, message, line):
+    started = time.monotonic()
+    with pytest.raises(ScenarioError) as info:
+        parse_document(text, "s.yaml", is_json=is_json)
+    assert time.monotonic() - started < 1.0
+    problem = info.value.problems[0]
+    assert message in problem.message
+    assert problem.line == line
+
+
+def test_a_few_aliases_are_still_fine():
+    data, _ = parse_document("base: &b {x: 1}\none: *b\ntwo: *b\n", "s.yaml")
+    assert data["two"] == {"x": 1}
+
+
+def test_override_values_have_the_same_limits():
+    with pytest.raises(ScenarioError, match="aliases expanded"):
+        parse_value("[" + BOMB.replace("\n", ", ").rstrip(", ") + "]", "--set")
+    with pytest.raises(ScenarioError, match="not a valid date"):
+        parse_value("2021-13-01", "--set")
+    assert parse_value("[unclosed", "--set") == "[unclosed"
