@@ -149,7 +149,7 @@ def test_upload_the_plan_tables_and_download_the_dispatch_plan(server: str, page
     page.get_by_label("Today's date (blank = days only)").fill("2022-08-10")
     page.get_by_role("button", name="Make the plan").click()
     result = page.locator("#plan-result")
-    result.get_by_text("Backlog cleared: day 6 (2022-08-16).").wait_for(timeout=30_000)
+    result.get_by_text("Backlog cleared: day 6 (2022-08-16).").wait_for(timeout=90_000)
     assert page.locator("#store-days tr").count() == 13  # header + 12 stores
     with page.expect_download() as download:
         page.locator("#dispatch-link").click()
