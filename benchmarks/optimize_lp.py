@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from aftershock.optimize import LPInputs, aggregate, disaggregate, group_lines, solve
-from aftershock.optimize import lp as lp_module
+from aftershock.optimize.lp import highs_backend as lp_module
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readme_table import update_section
@@ -60,8 +60,7 @@ def instance(stores: int, items: int, days: int, seed: int = 0) -> LPInputs:
 def ocs_instance() -> LPInputs:
     """The LP `aftershock optimize ocs-2022` solves: its restart morning, with delivery days per store."""
     from aftershock import api
-    from aftershock.optimize.api_funcs import without_extra_shifts
-    from aftershock.optimize.from_scenario import lp_inputs
+    from aftershock.optimize.from_scenario import lp_inputs, without_extra_shifts
     from aftershock.sim import build_inputs
 
     loaded = without_extra_shifts(api.load("ocs-2022"))

@@ -31,10 +31,10 @@ from aftershock.recovery import CapSize, CompareRow, compare_plans
 from aftershock.recovery.compare import mark_pareto
 from aftershock.risk.montecarlo import simulate_years
 from aftershock.risk.stress import stress_test
+from aftershock.runstore import RunStore
 from aftershock.sim import build_inputs
 from aftershock.sim import run as run_sim
 from aftershock.sim.result import Result, build_result
-from aftershock.store import RunStore
 
 ScenarioRef = str | Path | LoadedScenario
 
@@ -445,7 +445,7 @@ def import_services(
 
 
 def open_store(db: str | None = None) -> RunStore:
-    """The run store at ``db`` (a URL or a SQLite path; default ./aftershock.db)."""
+    """The run store at ``db`` (URL or SQLite path; default ``$AFTERSHOCK_DB``, else the user data folder)."""
     return RunStore(db)
 
 

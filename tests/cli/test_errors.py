@@ -81,3 +81,20 @@ def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
 def test_interrupt_and_broken_pipe(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["interrupt"], capsys)[:2] == (130, "")
     assert run(["pipe"], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("text", ["bad [/] closing tag", "list [bold] index", "[red]x[/red]"])
+def test_a_bug_whose_text_has_square_brackets_is_shown_as_written(
+    text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # regression: the handler printed the exception text as rich markup and crashed itself
+    bug = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+    @bug.command()
+    def fail() -> None:
+        raise IndexError(text)
+
+    code = run_guarded(bug, [])
+    _, err = capsys.readouterr()
+    assert code == EXIT_BUG
+    assert f"internal error: IndexError: {text}" in err

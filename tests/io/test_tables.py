@@ -206,3 +206,87 @@ def test_a_table_saved_with_another_separator_says_so(tmp_path: Path, sep: str, 
     (problem,) = problems_of(tmp_path, text)
     assert f"looks {name}-separated" in problem.message and "comma-separated" in problem.message
     assert problem.field == "header"
+
+
+# --- hostile cells: every one a row-numbered problem, never a crash or a silent inf -------
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1e200", "expected a number >= 0 and at most 1e+09, got '1e200'"),
+        ("9" * 400, "expected a number >= 0 and at most 1e+09, got '" + "9" * 37 + "...'"),
+        ("1e999", "expected a number >= 0 and at most 1e+09, got '1e999'"),
+        ("-1e999", "expected a number >= 0, got '-1e999'"),
+        ("Infinity", "expected a number >= 0, got 'Infinity'"),
+        ("-nan", "expected a number >= 0, got '-nan'"),
+        ("1\x002", "expected a number >= 0, got '1\\x002'"),
+    ],
+)
+def test_huge_and_non_finite_demand(tmp_path: Path, cell: str, message: str) -> None:
+    rows = [("s1", "north", "a", 10), ("s2", "north", "a", cell)]
+    [problem] = problems_of(tmp_path, stores_csv(rows))
+    assert (problem.row, problem.field, problem.message) == (2, "column `demand_units_per_day`", message)
+
+
+@pytest.mark.parametrize("column", ["on_hand_units", "order_up_to_units", "reorder_point_units"])
+def test_stock_levels_are_bounded(tmp_path: Path, column: str) -> None:
+    [problem] = problems_of(tmp_path, stores_csv([("s1", "north", "a", 10, "1e300")], [*HEADER, column]))
+    assert (problem.row, problem.field) == (1, f"column `{column}`")
+    assert "at most 1e+12" in problem.message
+
+
+def test_a_nul_byte_in_a_text_cell(tmp_path: Path) -> None:
+    rows = [("s1", "north", "a", 10), ("s2", "no\x00rth", "a", 5)]
+    [problem] = problems_of(tmp_path, stores_csv(rows))
+    assert (problem.row, problem.field) == (2, "column `region`")
+    assert problem.message == "expected text without control characters, got 'no\\x00rth'"
+
+
+@pytest.mark.parametrize("store_id", ["s 1", "../s1", "[bold]s1", "-s1", "s\x001", "x" * 129])
+def test_store_ids_follow_the_id_rule(tmp_path: Path, store_id: str) -> None:
+    [problem] = problems_of(tmp_path, stores_csv([("s0", "north", "a", 1), (store_id, "north", "a", 10)]))
+    assert (problem.row, problem.field) == (2, "column `id`")
+    assert problem.message.startswith("expected a store id of letters, digits")
+
+
+def test_not_utf8_names_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "stores.csv"
+    path.write_bytes(stores_csv([("s1", "north", "a", 1), ("s2", "Malmö", "a", 1)]).encode("latin-1"))
+    with pytest.raises(DataError) as exc:
+        read_store_table(path, "stores.csv", StoreDefaults())
+    [problem] = exc.value.problems
+    assert problem.row == 2
+    assert problem.message == (
+        "not UTF-8 text: invalid start byte (byte 0xf6); save the table as CSV UTF-8"
+    )
+
+
+def test_utf16_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "stores.csv"
+    path.write_bytes(stores_csv().encode("utf-16"))
+    with pytest.raises(DataError) as exc:
+        read_store_table(path, "stores.csv", StoreDefaults())
+    [problem] = exc.value.problems
+    assert problem.field == "header" and "UTF-16" in problem.message
+
+
+def test_a_field_over_the_csv_limit_names_the_row(tmp_path: Path) -> None:
+    rows = [("s1", "north", "a", 1), ("s2", "x" * 200_000, "a", 1)]
+    [problem] = problems_of(tmp_path, stores_csv(rows))
+    assert problem.row == 2 and problem.message.startswith("CSV syntax error: field larger than")
+
+
+def test_a_damaged_parquet_file(tmp_path: Path) -> None:
+    path = tmp_path / "stores.parquet"
+    path.write_bytes(b"PAR1" + bytes(range(256)) * 4)
+    with pytest.raises(DataError) as exc:
+        read_store_table(path, "stores.parquet", StoreDefaults())
+    [problem] = exc.value.problems
+    assert problem.field == "table" and problem.message.startswith("not a readable Parquet table")
+
+
+def test_every_problem_of_a_table_has_a_row_or_field(tmp_path: Path) -> None:
+    for text in ["", ",".join(HEADER) + "\n", "id,region\ns1,north\n", "\xa0;x\n"]:
+        for problem in problems_of(tmp_path, text):
+            assert problem.row is not None or problem.field, problem

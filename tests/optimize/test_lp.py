@@ -1,4 +1,4 @@
-"""The recovery LP against hand-computed optima (optimize/lp.py)."""
+"""The recovery LP against hand-computed optima (optimize/lp/)."""
 
 from __future__ import annotations
 
@@ -199,9 +199,9 @@ def test_a_missing_backend_is_a_clear_solver_error(monkeypatch: pytest.MonkeyPat
 def test_large_integer_problems_round_the_lp_shifts(monkeypatch: pytest.MonkeyPatch) -> None:
     # above MIP_MAX_COLUMNS the LP's 10/7 of a shift on day 0 is rounded up to 2 and the
     # dispatch solved again with it: the MIP's answer here, objective 12
-    from aftershock.optimize import lp
+    from aftershock.optimize.lp import formulation
 
-    monkeypatch.setattr(lp, "MIP_MAX_COLUMNS", 0)
+    monkeypatch.setattr(formulation, "MIP_MAX_COLUMNS", 0)
     plan = solve(tiny(budget_shifts=5.0, units_per_shift=7.0, integer_shifts=True))
     assert plan.method == "lp, shifts rounded"
     assert plan.shifts.tolist() == [2.0, 0.0, 0.0]

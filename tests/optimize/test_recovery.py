@@ -11,8 +11,12 @@ import pytest
 
 from aftershock import api
 from aftershock.cli.app import main
-from aftershock.optimize.api_funcs import without_extra_shifts
-from aftershock.optimize.from_scenario import store_orders, visit_order, worst_case_inputs
+from aftershock.optimize.from_scenario import (
+    store_orders,
+    visit_order,
+    without_extra_shifts,
+    worst_case_inputs,
+)
 from aftershock.sim import build_inputs
 from aftershock.testing import pause_scenario, scenario_dict, write_scenario
 
@@ -152,7 +156,7 @@ def restart_days_of_run(capacity: np.ndarray, incident_day: int) -> np.ndarray:
 
 
 def test_restart_days_drawn_ahead_are_the_ones_the_engine_meets() -> None:
-    from aftershock.optimize.api_funcs import replication_restart_days
+    from aftershock.optimize.from_scenario import replication_restart_days
 
     loaded = api.load("ocs-2022")
     inp = build_inputs(loaded)

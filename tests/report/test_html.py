@@ -64,3 +64,30 @@ def test_report_and_chart_paths_are_checked_before_any_work(
         assert exc.value.code == 1
         assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_template_escapes_text_and_reads_labels_from_the_summary() -> None:
+    from aftershock import api
+    from aftershock.recovery.compare import CompareRow
+    from aftershock.report import render_report
+    from aftershock.sim.metrics import LABELS
+
+    result = api.simulate("coop-kaseya-2021", replications=2, seed=1, overrides=["horizon_days=10"])
+    assert {m["label"] for m in result.summary["metrics"].values()} == set(LABELS.values())
+    row = CompareRow(
+        policy="<script>alert(1)</script>",
+        cap=None,
+        extra_shifts=1,
+        metrics={"lost_sales_units": 12.5, "surge_cost": None},
+        is_pareto=True,
+    )
+    text = render_report("Kaseya & <co>", result, [row])
+    head, charts_and_plans = text.split("<section>", 1)
+    assert "<title>Kaseya &amp; &lt;co&gt;</title>" in head and "<h1>Kaseya &amp; &lt;co&gt;</h1>" in head
+    # every headline row is labelled from the summary, with its description
+    for m in result.summary["metrics"].values():
+        assert f"<th scope='row'>{m['label']}</th>" in head
+    plans = charts_and_plans.split("<h2>Recovery plans compared</h2>", 1)[1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in plans and "<script>" not in plans
+    assert f"<th>{LABELS['lost_sales_units']}</th>" in plans
+    assert "<td>12.5</td>" in plans and "<td>—</td>" in plans and "<td>yes</td>" in plans

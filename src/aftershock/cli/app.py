@@ -52,8 +52,8 @@ DbOpt = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Run store: a SQLite file path or postgresql://user@host/db "
-        "(default: $AFTERSHOCK_DB or ./aftershock.db).",
+        help="Run store: a SQLite file path or postgresql://user@host/db (default: $AFTERSHOCK_DB, "
+        "else aftershock.db in your user data folder).",
     ),
 ]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores).")]
@@ -115,7 +115,7 @@ def schema_cmd(
     else:
         from aftershock.io.results import write_text_atomic
 
-        write_text_atomic(out, text)
+        write_text_atomic(out, text, flag="--out")
         console.print(f"wrote {out}")
 
 
@@ -179,10 +179,22 @@ def simulate_cmd(
     """
     from aftershock.cli.progress import progress_bar
     from aftershock.cli.simulate_view import render_summary
+    from aftershock.errors import UsageError
     from aftershock.io.results import check_output_path
 
+    # every flag is checked before the simulation, not after it
     if out is not None:
-        check_output_path(out)
+        check_output_path(out, suffixes=(".nc", ".parquet"))
+    if keep_stores and save:
+        raise UsageError(
+            "--keep-stores cannot be combined with --save: the run store keeps the daily series and "
+            "the totals per region, not the store × item × day arrays; to keep those, write a file "
+            "instead: --keep-stores --out run.nc"
+        )
+    if keep_stores and out is None:
+        raise UsageError(
+            "--keep-stores keeps the store × item × day arrays in the --out file: add --out run.nc"
+        )
     run_id = None
     with progress_bar("simulating", enabled=not (quiet or json_out)) as tick:
         if save:

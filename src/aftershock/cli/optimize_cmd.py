@@ -34,14 +34,11 @@ def _units(x: float | None, sign: str = "") -> str:
 
 def _check_out(path: Path | None) -> None:
     """Fail on a bad --out before any work."""
-    from aftershock.errors import UsageError
     from aftershock.io.results import check_output_path
 
     if path is None:
         return
-    check_output_path(path)
-    if path.suffix.lower() not in (".csv", ".parquet"):
-        raise UsageError(f"--out {path}: expected a .csv or .parquet file name")
+    check_output_path(path, suffixes=(".csv", ".parquet"))
 
 
 def _write_dispatch(path: Path, frame: Any) -> None:

@@ -85,7 +85,7 @@ def compare_cmd(
     if chart is not None:
         from aftershock.report.figures import compare_figure
 
-        write_text_atomic(chart, compare_figure(rows).to_html(include_plotlyjs=True))
+        write_text_atomic(chart, compare_figure(rows).to_html(include_plotlyjs=True), flag="--chart")
     lines = normal_order_line_units(loaded)
     if json_out:
         start = loaded.scenario.start_date

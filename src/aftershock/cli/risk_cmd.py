@@ -169,7 +169,12 @@ def import_services_cmd(
     Comments in the scenario file are not kept (it is rewritten from its data).
     """
     from aftershock.errors import UsageError
+    from aftershock.io.results import check_output_path
 
+    if out is not None:
+        check_output_path(out)
+    else:
+        check_output_path(into, flag="--into")
     selector = {}
     for item in where or []:
         key, sep, value = item.partition("=")

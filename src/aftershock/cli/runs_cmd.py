@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -34,7 +37,9 @@ def runs_list(
     if json_out:
         print_json({"total": total, "runs": rows})
         return
-    table = Table(title=f"Runs {offset + 1}–{offset + len(rows)} of {total}", title_justify="left")
+    table = Table(
+        title=f"Runs {offset + 1}–{offset + len(rows)} of {total} in {store.location}", title_justify="left"
+    )
     for col in ("id", "scenario", "status", "created", "reps", "lost sales", "backlog clear", "service back"):
         table.add_column(col)
     for r in rows:
@@ -103,7 +108,7 @@ def runs_export(
     """Write a run's daily series (replication × day) to Parquet or CSV."""
     from aftershock.io.results import check_output_path
 
-    check_output_path(out)
+    check_output_path(out, suffixes=(".parquet", ".csv"))
     store = api.open_store(db)
     store.export_run(_resolve(store, run_id), out)
     console.print(f"wrote {out}")
@@ -120,6 +125,15 @@ def serve_cmd(
     private_reads: Annotated[bool, typer.Option("--private-reads", help="Reads need the token too.")] = False,
     run_workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes for runs.")] = 2,
     demo_run: Annotated[bool, typer.Option(help="Start a demo run when the store has none.")] = True,
+    run_timeout: Annotated[
+        float,
+        typer.Option(
+            "--run-timeout",
+            min=0,
+            help="Seconds a run (or a plan or optimise request) may take before its worker is "
+            "stopped and the run marked failed; 0 for no limit.",
+        ),
+    ] = 3600.0,
 ) -> None:
     """Serve the dashboard and the REST API (OpenAPI docs at /docs); runs are stored in --db.
 
@@ -132,11 +146,12 @@ def serve_cmd(
     import uvicorn
 
     from aftershock.errors import UsageError
-    from aftershock.store import RunStore
+    from aftershock.runstore import RunStore
     from aftershock.web import Settings, create_app
     from aftershock.web.settings import LOOPBACK
 
     token = None
+    generated = False
     if token_file is not None:
         try:
             token = token_file.read_text(encoding="utf-8").strip()
@@ -146,7 +161,7 @@ def serve_cmd(
             raise UsageError(f"--token-file {token_file}: expected a token of at least 16 characters")
     elif host not in LOOPBACK:
         token = secrets.token_urlsafe(24)
-        console.print(f"bound to {host}: writes need the bearer token [bold]{token}[/]")
+        generated = True
     if private_reads and token is None:
         raise UsageError("--private-reads needs --token-file")
     RunStore(db).close()  # fail here, with a clear message, if the database is unreachable
@@ -157,6 +172,46 @@ def serve_cmd(
         public_reads=not private_reads,
         run_workers=run_workers,
         demo_run=demo_run,
+        run_timeout_s=run_timeout,
     )
-    console.print(f"aftershock dashboard on http://{host}:{port}  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    sock = _bound_socket(host, port)  # a busy port is one clear line, before any announcement
+    server = uvicorn.Server(
+        # on SIGTERM or Ctrl-C: open requests get 5 s, then the app stops its workers
+        uvicorn.Config(create_app(settings), log_level="warning", timeout_graceful_shutdown=5)
+    )
+    if generated:
+        console.print(f"bound to {host}: writes need the bearer token [bold]{token}[/]")
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"aftershock dashboard on http://{shown}:{port}  (API docs: /docs)")
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    if not server.started:  # the app failed to start; uvicorn has logged why
+        raise SystemExit(3)
+
+
+def _bound_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` for the server to listen on; a one-line
+    :class:`UsageError` if the port is taken or the address cannot be used."""
+    from aftershock.errors import UsageError
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(f"--host {host}: not an address of this machine ({exc})") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        if os.name != "nt":  # as uvicorn: a port in TIME_WAIT can be bound again
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {port} on {host} is in use: {exc.strerror}; stop what uses it or choose another --port"
+            ) from None
+        raise UsageError(f"cannot listen on port {port} on {host}: {exc.strerror or exc}") from None
+    return sock

@@ -118,7 +118,8 @@ def change_days(
     start = np.maximum(np.broadcast_to(restore, compromised_on.shape), compromised_on + 1)[hit]
     ramp = np.broadcast_to(timeline.ramp_days[None, :], compromised_on.shape)[hit]
     for first, length in set(zip(start.tolist(), ramp.tolist(), strict=True)):
-        days.append(np.arange(first, first + length + 1))
+        # only days inside the horizon matter (a ramp may run far past it)
+        days.append(np.arange(min(first, horizon), min(first + length + 1, horizon)))
     shift = np.zeros(1, dtype=np.int64) if rows is None else rows.isolation_shift
     for window in (timeline.iso_service_window, timeline.iso_alt_window):
         if window.size:
@@ -216,7 +217,8 @@ def build_timeline(loaded: LoadedScenario, net: CompiledNetwork) -> IncidentTime
         is_on_site=on_site,
         iso_service=np.array(iso_svc, dtype=np.int64),
         iso_service_window=np.array(iso_svc_win, dtype=np.int64).reshape(-1, 2),
-        iso_alt_mask=np.array(iso_mask, dtype=bool).reshape(-1, net.alt_source.size),
+        # reshape(-1, 0) fails on a network without requires rules (no alternatives)
+        iso_alt_mask=np.array(iso_mask, dtype=bool).reshape(len(iso_mask), net.alt_source.size),
         iso_alt_window=np.array(iso_win, dtype=np.int64).reshape(-1, 2),
         slot_crew_day=crew_day,
         slot_fallback_day=fallback_day,

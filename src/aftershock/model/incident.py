@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from aftershock.model.base import Day, Fraction, Id, Strict
+from aftershock.model.base import MAX_COUNT, Day, Days, Fraction, Id, Strict
 
 #: Order in which crews or rollouts visit sites.
 SiteOrder = Literal["by_demand", "by_id", "random"]
@@ -86,20 +86,20 @@ class Restore(Strict):
         "back; on site, the first day crews restore sites. Restoration never starts before the "
         "day after the compromise."
     )
-    ramp_days: Annotated[int, Field(ge=0)] = Field(
+    ramp_days: Days = Field(
         0,
         description="Days over which central capacity rises linearly after `day` (with 2: 1/3 on "
         "`day`, 2/3 the day after, full the day after that). Leave out for 0 (full on `day`).",
     )
-    crews: Annotated[int, Field(gt=0)] | None = Field(
+    crews: Annotated[int, Field(gt=0, le=MAX_COUNT)] | None = Field(
         None,
         description="Crews (technicians) rebuilding the service site by site, for on-site "
         "restoration; needs sites_per_crew_per_day. Leave out to restore centrally.",
     )
-    sites_per_crew_per_day: Annotated[float, Field(gt=0)] | None = Field(
+    sites_per_crew_per_day: Annotated[float, Field(ge=0.001, le=MAX_COUNT)] | None = Field(
         None,
-        description="Sites each crew restores a day (0.5: one site every two days); needs crews. "
-        "Leave out to restore centrally.",
+        description="Sites each crew restores a day (0.5: one site every two days; at least 0.001); "
+        "needs crews. Leave out to restore centrally.",
     )
     order: SiteOrder = Field(
         "by_demand",
@@ -123,10 +123,10 @@ class Fallback(Strict):
     """A fallback service switched on at more sites each day (a payment app, say)."""
 
     from_day: Day = Field(description="First day the fallback is switched on at sites.")
-    sites_per_day: Annotated[int, Field(gt=0)] = Field(
+    sites_per_day: Annotated[int, Field(gt=0, le=MAX_COUNT)] = Field(
         description="Sites at which the fallback is switched on each day, from from_day."
     )
-    max_sites: Annotated[int, Field(gt=0)] | None = Field(
+    max_sites: Annotated[int, Field(gt=0, le=MAX_COUNT)] | None = Field(
         None,
         description="Most sites the rollout reaches. Leave out for every site where a rule on "
         "sites uses the service as an alternative.",
@@ -142,17 +142,17 @@ class Incident(Strict):
     """The incident: one compromise and the response to it."""
 
     compromise: Compromise = Field(description="Where and when the attacker gets in.")
-    detection_delay_days: Annotated[int, Field(ge=0)] = Field(
+    detection_delay_days: Days = Field(
         0,
         description="Days from the compromise until the incident is detected; isolations without "
         "their own from_day start on the detection day. Leave out for 0 (detected the same day).",
     )
-    forensic_clearance_days: Annotated[int, Field(ge=0)] = Field(
+    forensic_clearance_days: Days = Field(
         0,
         description="Days after detection until isolated services and links are cleared "
         "(isolations without their own until_day end then). Leave out for 0.",
     )
-    pause_days: Annotated[int, Field(ge=0)] | None = Field(
+    pause_days: Days | None = Field(
         None,
         description="Length of the precautionary pause in days, a what-if shorthand: when set, it "
         "replaces forensic_clearance_days (isolations without their own until_day end this many "

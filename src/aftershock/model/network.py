@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from aftershock.model.base import Day, Fraction, Id, Strict
+from aftershock.model.base import MAX_COUNT, MAX_UNITS, Day, Days, Fraction, Id, Strict
 
 
 class Capability(StrEnum):
@@ -127,32 +127,39 @@ class StoreTable(Strict):
     )
 
 
+#: Longest lead time and review period, in days (the same bounds as the store table's cells).
+MAX_TABLE_DAYS = 365
+
+#: Most days of demand a stock level may be given in (cover, initial cover, reorder point).
+MAX_COVER_DAYS = 3660.0
+
+
 class StoreDefaults(Strict):
     """Values used where the store table leaves a column out or a cell empty."""
 
-    lead_time_days: Annotated[int, Field(ge=0)] = Field(
+    lead_time_days: Annotated[int, Field(ge=0, le=MAX_TABLE_DAYS)] = Field(
         1,
         description="Days from dispatch at the DC until a delivery is on the store's shelf (shipped "
         "on day d, it arrives on day d + lead time; 0 counts as 1), for stores without a "
-        "lead_time_days cell. Leave out for 1.",
+        "lead_time_days cell; at most 365. Leave out for 1.",
     )
-    review_period_days: Annotated[int, Field(ge=1)] = Field(
+    review_period_days: Annotated[int, Field(ge=1, le=MAX_TABLE_DAYS)] = Field(
         7,
         description="Days between two orders of a store (7: once a week), for stores without a "
-        "review_period_days cell. Leave out for 7.",
+        "review_period_days cell; at most 365. Leave out for 7.",
     )
-    cover_days: Annotated[float, Field(gt=0)] = Field(
+    cover_days: Annotated[float, Field(gt=0, le=MAX_COVER_DAYS)] = Field(
         10.0,
         description="Order-up-to level in days of the store's demand, for stores without an "
         "order_up_to_units cell. Leave out for 10.",
     )
-    initial_cover_days: Annotated[float, Field(ge=0)] | None = Field(
+    initial_cover_days: Annotated[float, Field(ge=0, le=MAX_COVER_DAYS)] | None = Field(
         None,
         description="Stock on the shelf on day 0 in days of the store's demand, for stores without "
         "an on_hand_units cell. Leave out to start each such store in its steady state: stock on "
         "the shelf and on the way as if it had been ordering normally before day 0.",
     )
-    reorder_point_days: Annotated[float, Field(ge=0)] | None = Field(
+    reorder_point_days: Annotated[float, Field(ge=0, le=MAX_COVER_DAYS)] | None = Field(
         None,
         description="Reorder point for (s, S) ordering, in days of the store's demand: a store "
         "orders only when its inventory position is at or below this (s), for stores without a "
@@ -167,11 +174,11 @@ class DistributionCentre(Strict):
     """A distribution centre: picks store orders and ships them."""
 
     id: Id = Field(description="Id of the DC; selectors, alternatives and links name it (`<id>/dc.ship`).")
-    pick_capacity_units_per_day: Annotated[float, Field(gt=0)] = Field(
+    pick_capacity_units_per_day: Annotated[float, Field(gt=0, le=MAX_UNITS)] = Field(
         description="Units the DC picks and ships a day in normal operation. The engine scales it "
         "by the lower of the DC's dc.pick and dc.ship availability (0-1) and adds the plan's surge."
     )
-    delivery_capacity_stores_per_day: Annotated[float, Field(gt=0)] | None = Field(
+    delivery_capacity_stores_per_day: Annotated[float, Field(gt=0, le=MAX_COUNT)] | None = Field(
         None,
         description="Store deliveries the fleet makes a day in normal operation (stores a day), "
         "scaled by dc.ship availability and the plan's surge. Leave out for no limit on deliveries.",
@@ -201,7 +208,7 @@ class Channel(Strict):
         "share of a closed store's demand set by behaviour.divert_online_fraction. Leave out for "
         "`online`.",
     )
-    capacity_units_per_day: Annotated[float, Field(gt=0)] | None = Field(
+    capacity_units_per_day: Annotated[float, Field(gt=0, le=MAX_UNITS)] | None = Field(
         None,
         description="Units of diverted demand the channel can sell a day at full availability, "
         "scaled by its channel.online availability; diverted demand above it is lost. Leave out "
@@ -364,7 +371,7 @@ class Control(Strict):
         description="Probability (0-1) that a compromise of `from` spreads to `to`, drawn once per "
         "replication; `impact` takes every edge with p > 0. Leave out for 1 (always spreads).",
     )
-    delay_days: Annotated[int, Field(ge=0)] = Field(
+    delay_days: Days = Field(
         0,
         description="Days from the compromise of `from` until `to` is compromised. Leave out for 0 "
         "(the same day).",

@@ -6,7 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from aftershock.model.base import Day, Strict
+from aftershock.model.base import MAX_MONEY, MAX_UNITS, Day, Days, Strict
+
+#: Largest extra capacity or cap as a share of normal (100: a hundred times normal).
+MAX_SHARE_OF_NORMAL = 100.0
 
 
 class Surge(Strict):
@@ -16,11 +19,11 @@ class Surge(Strict):
     until_day: Day | None = Field(
         None, description="First day without the surge. Leave out to keep it to the end of the horizon."
     )
-    extra_pick_fraction: Annotated[float, Field(ge=0)] = Field(
+    extra_pick_fraction: Annotated[float, Field(ge=0, le=MAX_SHARE_OF_NORMAL)] = Field(
         0.0,
         description="Extra DC pick capacity as a share of normal (1.0 doubles it). Leave out for 0.",
     )
-    extra_delivery_fraction: Annotated[float, Field(ge=0)] = Field(
+    extra_delivery_fraction: Annotated[float, Field(ge=0, le=MAX_SHARE_OF_NORMAL)] = Field(
         0.0,
         description="Extra delivery capacity (stores a day) as a share of normal. Leave out for 0.",
     )
@@ -34,20 +37,20 @@ class Surge(Strict):
         description="Hours added to the delivery window each day; delivery capacity grows in "
         "proportion to the DC's normal delivery_hours_per_day. Leave out for 0.",
     )
-    ramp_days: Annotated[int, Field(ge=0)] = Field(
+    ramp_days: Days = Field(
         0,
         description="Days over which the surge builds up linearly to its full size (with 1: half "
         "on from_day, full the day after). Leave out for 0 (full from from_day).",
     )
-    cost_per_day: Annotated[float, Field(ge=0)] = Field(
+    cost_per_day: Annotated[float, Field(ge=0, le=MAX_MONEY)] = Field(
         0.0,
         description="Fixed cost of each surge day, in the currency of item prices. Leave out for 0.",
     )
-    cost_per_shift: Annotated[float, Field(ge=0)] = Field(
+    cost_per_shift: Annotated[float, Field(ge=0, le=MAX_MONEY)] = Field(
         0.0,
         description="Cost of one extra shift on one day, in the currency of item prices. Leave out for 0.",
     )
-    cost_per_delivery_hour: Annotated[float, Field(ge=0)] = Field(
+    cost_per_delivery_hour: Annotated[float, Field(ge=0, le=MAX_MONEY)] = Field(
         0.0,
         description="Cost of one extra delivery hour on one day, in the currency of item prices. "
         "Leave out for 0.",
@@ -67,12 +70,12 @@ class OrderCap(Strict):
     store's normal order (demand over a review period). With both, the smaller applies.
     """
 
-    units: Annotated[float, Field(gt=0)] | None = Field(
+    units: Annotated[float, Field(gt=0, le=MAX_UNITS)] | None = Field(
         None,
         description="Cap in units per order line (store × item). Leave out to cap by "
         "fraction_of_normal alone (one of the two is needed).",
     )
-    fraction_of_normal: Annotated[float, Field(gt=0)] | None = Field(
+    fraction_of_normal: Annotated[float, Field(gt=0, le=MAX_SHARE_OF_NORMAL)] | None = Field(
         None,
         description="Cap as a share of the line's normal order, which is the store's normal "
         "demand for the item over its review period (0.5: half a normal order; above 1 allows more "
@@ -88,7 +91,7 @@ class OrderCap(Strict):
         description="First day without the cap. Leave out to keep it to the end of the horizon "
         "(or until lift_when_backlog_below_units lifts it).",
     )
-    lift_when_backlog_below_units: Annotated[float, Field(ge=0)] | None = Field(
+    lift_when_backlog_below_units: Annotated[float, Field(ge=0, le=MAX_UNITS)] | None = Field(
         None,
         description="Lift the cap for good once, on or after from_day, the DC's backlog (units "
         "owed to all stores) falls below this many units. Leave out to keep the cap to until_day.",

@@ -7,29 +7,38 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from aftershock.model.base import Fraction, Id, Strict
+from aftershock.model.base import MAX_DAY, MAX_MONEY, Fraction, Id, Strict
 from aftershock.model.incident import Incident
 from aftershock.model.network import Control, Party, Requires, Service, Sites
 from aftershock.model.plan import Plan
 from aftershock.model.threats import Threat
+
+#: Bounds of the demand parameters: a draw must stay far inside what NumPy's Poisson and
+#: negative binomial generators accept (a mean below about 9e18), whatever the store's demand.
+MIN_DISPERSION = 0.01
+MAX_DISPERSION = 1e6
+MAX_WEEKDAY_FACTOR = 100.0
+MAX_DEMAND_SHARE = 1e6
+#: Most product groups: every store carries an array per item in the engine.
+MAX_ITEMS = 1000
 
 
 class Item(Strict):
     """A product group. A store's demand is split over items by ``demand_share``."""
 
     id: Id = Field(description="Id of the item (product group).")
-    demand_share: Annotated[float, Field(gt=0)] = Field(
+    demand_share: Annotated[float, Field(gt=0, le=MAX_DEMAND_SHARE)] = Field(
         1.0,
         description="Weight of the item in each store's demand: a store's demand_units_per_day is "
-        "split over items in proportion to their shares (they need not add up to 1). Leave out for "
-        "1.",
+        "split over items in proportion to their shares (they need not add up to 1; at most "
+        "1,000,000 each). Leave out for 1.",
     )
-    price: Annotated[float, Field(ge=0)] = Field(
+    price: Annotated[float, Field(ge=0, le=MAX_MONEY)] = Field(
         0.0,
         description="Revenue per unit sold, in the currency of the report (all money fields use "
         "it). Leave out for 0 (no revenue figures).",
     )
-    margin: Annotated[float, Field(ge=0)] = Field(
+    margin: Annotated[float, Field(ge=0, le=MAX_MONEY)] = Field(
         0.0,
         description="Gross margin per unit sold, in the same currency as price. Leave out for 0.",
     )
@@ -44,17 +53,18 @@ class Demand(Strict):
         "negative_binomial (more spread, see dispersion); or deterministic (exactly the mean, "
         "no randomness). Leave out for poisson.",
     )
-    dispersion: Annotated[float, Field(gt=0)] = Field(
+    dispersion: Annotated[float, Field(ge=MIN_DISPERSION, le=MAX_DISPERSION)] = Field(
         10.0,
-        description="Size parameter of the negative binomial (larger is closer to Poisson); used "
-        "only with negative_binomial. Leave out for 10.",
+        description="Size parameter of the negative binomial (larger is closer to Poisson), from "
+        "0.01 (very spread) to 1,000,000 (as good as Poisson); used only with negative_binomial. "
+        "Leave out for 10.",
     )
-    weekday_factors: Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=7, max_length=7)] = (
-        Field(
-            default_factory=lambda: [1.0] * 7,
-            description="Demand multiplier for each weekday, Monday first (day 0 is start_date's "
-            "weekday, or a Monday without one). Leave out for 1 on every day.",
-        )
+    weekday_factors: Annotated[
+        list[Annotated[float, Field(ge=0, le=MAX_WEEKDAY_FACTOR)]], Field(min_length=7, max_length=7)
+    ] = Field(
+        default_factory=lambda: [1.0] * 7,
+        description="Demand multiplier for each weekday, Monday first (day 0 is start_date's "
+        "weekday, or a Monday without one), each from 0 to 100. Leave out for 1 on every day.",
     )
 
 
@@ -76,9 +86,10 @@ class Behaviour(Strict):
         description="Share (0-1) of unserved customers who do not come back at once (the store's "
         "demand decays). Leave out for 0 (no churn).",
     )
-    churn_recovery_days: Annotated[float, Field(gt=0)] = Field(
+    churn_recovery_days: Annotated[float, Field(ge=1, le=MAX_DAY)] = Field(
         60.0,
-        description="Time constant, in days, over which lost customers drift back. Leave out for 60.",
+        description="Time constant, in days, over which lost customers drift back (at least 1: each "
+        "day a 1/churn_recovery_days share of the lost customers comes back). Leave out for 60.",
     )
 
 
@@ -112,8 +123,9 @@ class Scenario(Strict):
     items: list[Item] = Field(
         default_factory=lambda: [Item(id="all")],
         min_length=1,
-        description="Product groups over which store demand is split. Leave out for one item, "
-        "`all`, carrying all demand.",
+        max_length=MAX_ITEMS,
+        description="Product groups over which store demand is split (at most 1,000). Leave out for "
+        "one item, `all`, carrying all demand.",
     )
     sites: Sites = Field(description="The stores, DCs and channels.")
     parties: list[Party] = Field(

@@ -11,12 +11,21 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from aftershock.model.base import Id, Strict
+from aftershock.model.base import MAX_DAY, MAX_MONEY, Id, Strict
 
 #: z of the 90th percentile of a standard normal.
 Z90 = 1.2815515655446004
+
+#: Most compromises a year a threat may have (one a day). An estimate whose value, high or
+#: p90 is above it is refused; a lognormal's rare draws above it count as this many.
+MAX_FREQUENCY_PER_YEAR = 365.0
+
+#: Widest lognormal estimate: its p90 at most this many times its median.
+MAX_LOGNORMAL_SPREAD = 1000.0
+
+Bounded = Annotated[float, Field(ge=0, le=MAX_MONEY)]
 
 
 class Estimate(Strict):
@@ -29,28 +38,30 @@ class Estimate(Strict):
         "Values are in the unit of the quantity estimated (a year's count, days, currency). Leave "
         "out for point.",
     )
-    value: Annotated[float, Field(ge=0)] | None = Field(
+    value: Bounded | None = Field(
         None, description="The value of a point estimate. Leave out unless dist is point."
     )
-    low: Annotated[float, Field(ge=0)] | None = Field(
+    low: Bounded | None = Field(
         None, description="Lower bound of a uniform or pert estimate. Leave out for other shapes."
     )
-    mode: Annotated[float, Field(ge=0)] | None = Field(
+    mode: Bounded | None = Field(
         None,
         description="Most likely value of a pert estimate, between low and high. Leave out for other shapes.",
     )
-    high: Annotated[float, Field(ge=0)] | None = Field(
+    high: Bounded | None = Field(
         None,
         description="Upper bound of a uniform or pert estimate, at least low. Leave out for other shapes.",
     )
-    median: Annotated[float, Field(gt=0)] | None = Field(
+    median: Annotated[float, Field(gt=0, le=MAX_MONEY)] | None = Field(
         None, description="Median of a lognormal estimate. Leave out for other shapes."
     )
-    p90: Annotated[float, Field(gt=0)] | None = Field(
+    p90: Annotated[float, Field(gt=0, le=MAX_MONEY)] | None = Field(
         None,
-        description="The 90th percentile of a lognormal estimate, at least the median. Leave out for "
-        "other shapes.",
+        description="The 90th percentile of a lognormal estimate, from the median to 1,000 times "
+        "the median. Leave out for other shapes.",
     )
+    #: Draws above this count as this (set by :class:`Threat` for counts and days).
+    _upper: float = PrivateAttr(MAX_MONEY)
 
     @model_validator(mode="after")
     def _fields_for_dist(self) -> Estimate:
@@ -79,10 +90,37 @@ class Estimate(Strict):
             and self.p90 < self.median
         ):
             raise ValueError(f"p90 ({self.p90}) must be >= median ({self.median})")
+        if (
+            self.dist == "lognormal"
+            and self.median is not None
+            and self.p90 is not None
+            and self.p90 > MAX_LOGNORMAL_SPREAD * self.median
+        ):
+            raise ValueError(
+                f"p90 ({self.p90:g}) must be at most {MAX_LOGNORMAL_SPREAD:g} times the median "
+                f"({self.median:g}); a wider lognormal is not an estimate"
+            )
         return self
 
+    def largest(self) -> float:
+        """The largest value the estimate names: value, high, or (lognormal) p90."""
+        top = {"point": self.value, "uniform": self.high, "pert": self.high, "lognormal": self.p90}
+        return float(top[self.dist] or 0.0)
+
+    def bounded(self, upper: float, unit: str) -> Estimate:
+        """This estimate, checked to name nothing above ``upper``; its draws are cut there."""
+        if self.largest() > upper:
+            key = {"point": "value", "uniform": "high", "pert": "high", "lognormal": "p90"}[self.dist]
+            raise ValueError(f"expected at most {upper:g} {unit}, got {key} {self.largest():g}")
+        self._upper = min(upper, MAX_MONEY)
+        return self
+
+    def _sigma(self) -> float:
+        # the difference of logs: p90 / median could overflow for a tiny median
+        return (math.log(float(self.p90)) - math.log(float(self.median))) / Z90  # type: ignore[arg-type]
+
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """``size`` draws."""
+        """``size`` draws (a lognormal's are cut at the largest value its quantity allows)."""
         if self.dist == "point":
             return np.full(size, float(self.value or 0.0))
         if self.dist == "uniform":
@@ -94,8 +132,8 @@ class Estimate(Strict):
             a = 1 + 4 * (mode - low) / (high - low)
             b = 1 + 4 * (high - mode) / (high - low)
             return low + (high - low) * rng.beta(a, b, size)
-        sigma = math.log(float(self.p90) / float(self.median)) / Z90  # type: ignore[arg-type]
-        return rng.lognormal(math.log(float(self.median)), sigma, size)  # type: ignore[arg-type]
+        draws = rng.lognormal(math.log(float(self.median)), self._sigma(), size)  # type: ignore[arg-type]
+        return np.minimum(draws, self._upper)
 
     def mean(self) -> float:
         """Expected value."""
@@ -105,8 +143,7 @@ class Estimate(Strict):
             return (float(self.low) + float(self.high)) / 2  # type: ignore[arg-type]
         if self.dist == "pert":
             return (float(self.low) + 4 * float(self.mode) + float(self.high)) / 6  # type: ignore[arg-type]
-        sigma = math.log(float(self.p90) / float(self.median)) / Z90  # type: ignore[arg-type]
-        return float(self.median) * math.exp(sigma**2 / 2)  # type: ignore[arg-type]
+        return float(self.median) * math.exp(self._sigma() ** 2 / 2)  # type: ignore[arg-type]
 
     def median_value(self) -> float:
         """The median (for a representative time-to-recover)."""
@@ -125,23 +162,34 @@ class Threat(Strict):
         description="Id of the service where the attack starts; it spreads along control edges."
     )
     frequency_per_year: Estimate = Field(
-        description="Expected number of compromises a year (the rate of a Poisson process)."
+        description="Expected number of compromises a year (the rate of a Poisson process), at "
+        "most 365: a value, high or p90 above is refused, and lognormal draws above count as 365."
     )
     outage_days: Estimate = Field(
         description="Days from the compromise until compromised services start to come back "
         "(their ramp or crews then run as in incident.restore); drawn values are rounded to whole "
-        "days, at least 1."
+        "days, at least 1, and may not name more than 100000 days."
     )
     pause_days: Estimate | None = Field(
         None,
-        description="Length of the precautionary pause (isolation) in days. Leave out to use the "
-        "scenario's incident.forensic_clearance_days.",
+        description="Length of the precautionary pause (isolation) in days, at most 100000. Leave "
+        "out to use the scenario's incident.forensic_clearance_days.",
     )
     response_cost: Estimate = Field(
         default_factory=lambda: Estimate(dist="point", value=0.0),
         description="Cost of the response per incident (forensics, overtime, communication), in "
         "the currency of item prices. Leave out for 0.",
     )
+
+    @field_validator("frequency_per_year")
+    @classmethod
+    def _frequency_bounded(cls, value: Estimate) -> Estimate:
+        return value.bounded(MAX_FREQUENCY_PER_YEAR, "compromises a year")
+
+    @field_validator("outage_days", "pause_days")
+    @classmethod
+    def _days_bounded(cls, value: Estimate | None) -> Estimate | None:
+        return None if value is None else value.bounded(MAX_DAY, "days")
 
     @property
     def name(self) -> str:

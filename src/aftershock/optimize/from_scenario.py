@@ -17,13 +17,26 @@ import numpy as np
 
 from aftershock.model.stores import LoadedScenario
 from aftershock.optimize.lp import LPInputs
-from aftershock.sim.engine import advance, capacities
+from aftershock.sim.engine import advance, capacities, sample_compromise
 from aftershock.sim.inputs import SimInputs
 from aftershock.sim.runner import replication_seeds
 
+#: What the LP can minimise: lost units, or lost margin plus the cost of extra shifts.
+OBJECTIVES = ("lost-sales", "margin")
 #: Objective cost of one extra shift when the objective counts units (a tie-break: shifts are
 #: used whenever they save a unit, within the budget, and never for nothing).
 SHIFT_TIE_BREAK = 1e-3
+
+
+def without_extra_shifts(loaded: LoadedScenario) -> LoadedScenario:
+    """The scenario with its surge plan's extra picking (shifts and pick share) taken out.
+
+    The LP decides the extra shifts itself, so it starts from this scenario; the surge plan's
+    extra delivery hours and its window stay.
+    """
+    plan = loaded.scenario.plan
+    surge = [s.model_copy(update={"extra_shifts": 0, "extra_pick_fraction": 0.0}) for s in plan.surge]
+    return loaded.with_plan(plan.model_copy(update={"surge": surge}))
 
 
 def _plan_profile(profile: np.ndarray, start: int, days: int) -> np.ndarray:
@@ -103,6 +116,12 @@ def restart_days(inp: SimInputs, compromised_on: np.ndarray) -> np.ndarray:
         if found.all():
             break
     return out
+
+
+def replication_restart_days(inp: SimInputs, replications: int, seed: int) -> np.ndarray:
+    """The day the DC restarts in each replication of a run with ``seed`` (the engine's own draws)."""
+    rngs = [np.random.default_rng(s) for s in replication_seeds(seed, 0, replications)]
+    return restart_days(inp, sample_compromise(inp, rngs))
 
 
 def store_orders(

@@ -9,6 +9,7 @@ and on which days capacity is short.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +28,14 @@ from aftershock.optimize.lp import (
     max_throughput,
     solve,
 )
+from aftershock.optimize.results import PlanResult, calendar_date
 
 if TYPE_CHECKING:
     import pandas as pd
+
+#: What a unit owed to a store costs a day in ``plan``, a lost unit costing 1: ten days of
+#: waiting weigh as much as a lost sale, so the plan clears the backlog when shifts allow.
+DEFAULT_BACKLOG_COST = 0.1
 
 
 @dataclass
@@ -83,6 +89,18 @@ class OperationalPlan:
             "solve_seconds": round(self.plan.solve_seconds, 3),
             "lp_method": self.plan.method,
         }
+
+    def result(self, start_date: dt.date | None = None) -> PlanResult:
+        """The plan as ``api.plan`` returns it, with dates as well as days when ``start_date`` is day 0."""
+        summary = self.summary()
+        summary["start_date"] = None if start_date is None else start_date.isoformat()
+        summary["backlog_clear_date"] = calendar_date(start_date, summary["backlog_clear_day"])
+        summary["last_store_recovery_date"] = calendar_date(start_date, summary["last_store_recovery_day"])
+        stores = [
+            {**r, "recovery_date": calendar_date(start_date, r["recovery_day"])}
+            for r in self.store_recovery_days()
+        ]
+        return PlanResult(summary=summary, stores=stores, dispatch=self.dispatch_table())
 
 
 def lp_inputs(

@@ -67,12 +67,30 @@ class ProcessPool:
 
         futures = {self._pool.submit(fn, a): i for i, a in enumerate(args)}
         out: list[Any] = [None] * len(args)
-        for fut in as_completed(futures):
-            i = futures[fut]
-            out[i] = fut.result()
-            if on_done is not None:
-                on_done(i)
+        try:
+            for fut in as_completed(futures):
+                i = futures[fut]
+                out[i] = fut.result()
+                if on_done is not None:
+                    on_done(i)
+        except BaseException:
+            # Ctrl-C or an error: neither wait for the chunks left nor leave workers behind
+            self.stop()
+            raise
         return out
+
+    def stop(self) -> None:
+        """Drop the work not started and end the worker processes now (SIGTERM, then SIGKILL)."""
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
 
     def close(self) -> None:
         self._pool.shutdown()

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from aftershock.recovery.compare import CompareRow
+from aftershock.sim.metrics import LABELS
 from aftershock.sim.result import Result
 
 
@@ -17,20 +18,24 @@ def _x(result: Result) -> list[object]:
     return list(ds["date"].values) if "date" in ds.coords else list(ds["day"].values)
 
 
-def _band(fig: go.Figure, x: list[object], series: np.ndarray, name: str, color: str) -> None:
-    p5, p95 = np.percentile(series, [5, 95], axis=0)
-    fig.add_trace(go.Scatter(x=x, y=p95, line={"width": 0}, showlegend=False, hoverinfo="skip"))
+def _band(fig: go.Figure, result: Result, series: str, color: str) -> None:
+    """Mean and 90% band of a daily series, as the result's summary carries them (with its label)."""
+    daily = result.summary["daily"][series]
+    x, name = _x(result), daily["label"]
+    fig.add_trace(
+        go.Scatter(x=x, y=np.asarray(daily["p95"]), line={"width": 0}, showlegend=False, hoverinfo="skip")
+    )
     fig.add_trace(
         go.Scatter(
             x=x,
-            y=p5,
+            y=np.asarray(daily["p5"]),
             fill="tonexty",
             line={"width": 0},
             fillcolor=color.replace("1)", "0.2)"),
             name=f"{name}, 90% band",
         )
     )
-    fig.add_trace(go.Scatter(x=x, y=series.mean(axis=0), line={"color": color}, name=f"{name}, mean"))
+    fig.add_trace(go.Scatter(x=x, y=np.asarray(daily["mean"]), line={"color": color}, name=f"{name}, mean"))
 
 
 def _incident_line(fig: go.Figure, result: Result) -> None:
@@ -46,7 +51,7 @@ def _incident_line(fig: go.Figure, result: Result) -> None:
 def backlog_figure(result: Result) -> go.Figure:
     """DC backlog of open store orders over time: mean and 90% band."""
     fig = go.Figure()
-    _band(fig, _x(result), result.dataset["backlog_units"].values, "backlog", "rgba(214,39,40,1)")
+    _band(fig, result, "backlog_units", "rgba(214,39,40,1)")
     _incident_line(fig, result)
     fig.update_layout(
         title="DC backlog over time", yaxis_title="units owed to stores", template="plotly_white"
@@ -57,11 +62,9 @@ def backlog_figure(result: Result) -> go.Figure:
 def stockout_figure(result: Result) -> go.Figure:
     """Stores out of stock and stores closed per day."""
     fig = go.Figure()
-    x = _x(result)
-    _band(fig, x, result.dataset["stores_stocked_out"].values, "stores out of stock", "rgba(255,127,14,1)")
-    closed = result.dataset["stores_closed"].values
-    if closed.any():
-        _band(fig, x, closed, "stores closed", "rgba(31,119,180,1)")
+    _band(fig, result, "stores_stocked_out", "rgba(255,127,14,1)")
+    if result.dataset["stores_closed"].values.any():
+        _band(fig, result, "stores_closed", "rgba(31,119,180,1)")
     _incident_line(fig, result)
     fig.update_layout(
         title="Stores out of stock or closed, per day", yaxis_title="stores", template="plotly_white"
@@ -102,8 +105,8 @@ def compare_figure(rows: Sequence[CompareRow]) -> go.Figure:
         )
     fig.update_layout(
         title="Recovery plans compared (outlined: Pareto-efficient; size: extra shifts)",
-        xaxis_title="standard service back (day)",
-        yaxis_title="lost sales (units)",
+        xaxis_title=LABELS["service_restored_day"],
+        yaxis_title=LABELS["lost_sales_units"],
         template="plotly_white",
     )
     return fig

@@ -1,9 +1,14 @@
-"""A single self-contained HTML report: Plotly's JS embedded once, viewable offline."""
+"""A single self-contained HTML report: Plotly's JS embedded once, viewable offline.
+
+The page is the Jinja2 template ``templates/report.html`` (autoescaped: titles, labels and
+plan names are text, never markup); this module formats the numbers and draws the charts.
+Metric labels, units and descriptions come from the result's summary.
+"""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import plotly.graph_objects as go
@@ -19,79 +24,87 @@ from aftershock.report.figures import (
 from aftershock.sim.metrics import LABELS
 from aftershock.sim.result import Result
 
+#: Metrics in the table of compared plans, in column order.
+PLAN_COLUMNS = (
+    "lost_sales_units",
+    "backlog_clear_day",
+    "service_restored_day",
+    "worst_store_stockout_days",
+    "surge_cost",
+)
+
+
+@cache
+def _template() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("aftershock.report", "templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("report.html")
+
 
 def _fmt(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
         return f"{value:,.1f}" if abs(value) < 1e5 else f"{value:,.0f}"
-    return html.escape(str(value))
+    return str(value)
+
+
+def _metric_value(metric: dict[str, Any], key: str) -> str:
+    value = metric[key]
+    if metric["unit"] == "share" and value is not None:
+        return f"{100 * value:.2f}%"  # a fill rate of 0.996 is not "1.0"
+    return _fmt(value)
 
 
 def render_report(
     title: str, result: Result, rows: Sequence[CompareRow] = (), risk: dict[str, Any] | None = None
 ) -> str:
     """The report as HTML text: headline table, charts, the plan comparison and the yearly risk."""
+    from markupsafe import Markup
+
     figures: list[go.Figure] = [backlog_figure(result), stockout_figure(result), region_loss_figure(result)]
     if rows:
         figures.append(compare_figure(rows))
     if risk is not None:
         figures.append(exceedance_figure(risk))
     charts = [
-        fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%", default_height="420px")
-        for i, fig in enumerate(figures)
-    ]
-    metrics = result.summary["metrics"]
-
-    def value(m: dict[str, Any], key: str) -> str:
-        if m["unit"] == "share" and m[key] is not None:
-            return f"{100 * m[key]:.2f}%"  # a fill rate of 0.996 is not "1.0"
-        return _fmt(m[key])
-
-    head = "".join(
-        f"<tr><th scope='row'>{html.escape(LABELS.get(name, name))}</th><td>{value(m, 'mean')}</td>"
-        f"<td>{value(m, 'p5')}</td><td>{value(m, 'p95')}</td><td>{html.escape(m['description'])}</td></tr>"
-        for name, m in metrics.items()
-    )
-    compare_rows = "".join(
-        f"<tr><td>{html.escape(r.label())}</td>"
-        + "".join(
-            f"<td>{_fmt(r.metrics.get(k))}</td>"
-            for k in (
-                "lost_sales_units",
-                "backlog_clear_day",
-                "service_restored_day",
-                "worst_store_stockout_days",
-                "surge_cost",
+        # Plotly's own markup and script: the one thing the template prints unescaped
+        Markup(
+            fig.to_html(
+                full_html=False, include_plotlyjs=(i == 0), default_width="100%", default_height="420px"
             )
         )
-        + f"<td>{'yes' if r.is_pareto else ''}</td></tr>"
+        for i, fig in enumerate(figures)
+    ]
+    headline = [
+        {
+            "label": m["label"],
+            "mean": _metric_value(m, "mean"),
+            "p5": _metric_value(m, "p5"),
+            "p95": _metric_value(m, "p95"),
+            "description": m["description"],
+        }
+        for m in result.summary["metrics"].values()
+    ]
+    plans = [
+        {
+            "label": r.label(),
+            "cells": [_fmt(r.metrics.get(k)) for k in PLAN_COLUMNS],
+            "is_pareto": r.is_pareto,
+        }
         for r in rows
+    ]
+    return _template().render(
+        title=title,
+        summary=result.summary,
+        headline=headline,
+        charts=charts,
+        plans=plans,
+        plan_columns=[LABELS[k] for k in PLAN_COLUMNS],
     )
-    compare_table = (
-        "<h2>Recovery plans compared</h2><table><thead><tr><th>plan</th><th>lost sales (units)</th>"
-        "<th>backlog cleared (day)</th><th>service back (day)</th><th>worst store, days empty</th>"
-        f"<th>surge cost</th><th>Pareto</th></tr></thead><tbody>{compare_rows}</tbody></table>"
-        if rows
-        else ""
-    )
-    s = result.summary
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }}
-th[scope=row], td:first-child {{ text-align: left; }}
-</style></head><body>
-<h1>{html.escape(title)}</h1>
-<p>{s["replications"]} replications, seed {s["seed"]}, {s["horizon_days"]} days from
-{html.escape(str(s.get("start_date") or "day 0"))}; incident on day {s["incident_day"]}.</p>
-<h2>Headline</h2>
-<table><thead><tr><th>metric</th><th>mean</th><th>p5</th><th>p95</th><th>meaning</th></tr></thead>
-<tbody>{head}</tbody></table>
-{"".join(f"<section>{c}</section>" for c in charts)}
-{compare_table}
-</body></html>
-"""

@@ -12,13 +12,18 @@ Each day runs the steps of the design, in this order (one function each):
 6. :func:`dispatch` — the DC ships open orders by the allocation policy, within pick,
    delivery and cap limits; shipments enter the pipeline with the lead time.
 
+:func:`step_day` runs steps 2-6 for one day; :meth:`Chunk.run_days` runs the days, with the
+capacities of step 1 propagated only on the days the timeline changes. Both
+:func:`run_replications` (which records the daily series) and :func:`advance` (the state on
+a given morning, where the optimiser starts) go through them, so there is one day step.
+
 Replications never interact, and each draws only from its own generator, so results are
 bit-identical however replications are split into chunks or spread over executors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -377,6 +382,69 @@ def _limit_stores(
     return out
 
 
+@dataclass
+class DayStep:
+    """What one day's steps 2-6 did, per (replication, store, item) unless said otherwise."""
+
+    received: np.ndarray  # units that arrived at the stores
+    flows: dict[str, np.ndarray]  # what :func:`sell` returns: demand, sales, lost and diverted units
+    shipped: np.ndarray  # units the DC shipped
+    capacity: np.ndarray  # (R,) the DC's shipping capacity today
+    backlog: np.ndarray  # (R,) units owed to stores at the end of the day
+
+
+def step_day(
+    inp: SimInputs,
+    state: State,
+    cap: Capacities,
+    day: int,
+    rngs: Sequence[np.random.Generator],
+    policy: AllocationPolicy,
+) -> DayStep:
+    """Steps 2-6 of one day on today's capacities; the order cap lifts once the backlog is low enough."""
+    received = arrive_deliveries(state, day)
+    flows = sell(inp, state, cap, draw_demand(inp, state, day, rngs))
+    place_orders(inp, state, cap, day)
+    shipped, capacity = dispatch(inp, state, cap, day, policy)
+    backlog = state.open_units.sum(axis=(1, 2, 3))
+    if inp.cap_lift_backlog_units >= 0:
+        started = day >= inp.cap_from_day
+        state.cap_lifted |= started & (backlog < inp.cap_lift_backlog_units)
+    return DayStep(received=received, flows=flows, shipped=shipped, capacity=capacity, backlog=backlog)
+
+
+@dataclass
+class Chunk:
+    """A chunk of replications under way: its inputs, generators, compromise days and state."""
+
+    inp: SimInputs
+    rngs: list[np.random.Generator]
+    compromised_on: np.ndarray  # (R, services)
+    state: State
+
+    @classmethod
+    def start(cls, inp: SimInputs, seeds: Sequence[np.random.SeedSequence]) -> Chunk:
+        """The morning of day 0: each replication's generator draws its compromise days first."""
+        rngs = [np.random.default_rng(s) for s in seeds]
+        return cls(inp, rngs, sample_compromise(inp, rngs), State.initial(inp, len(rngs)))
+
+    def run_days(self, until_day: int) -> Iterator[tuple[int, Capacities, DayStep]]:
+        """Run days ``0 .. until_day-1``, yielding each day, its capacities and its step.
+
+        Capacities change only on timeline events: they are propagated on those days and
+        reused otherwise.
+        """
+        inp = self.inp
+        assert until_day <= inp.horizon_days, "the timeline is compiled for the horizon only"
+        policy = get_policy(inp.allocation)
+        changes = change_days(inp.timeline, self.compromised_on, inp.horizon_days, inp.rows)
+        cap = capacities(inp, 0, self.compromised_on)
+        for day in range(until_day):
+            if day and changes[day]:
+                cap = capacities(inp, day, self.compromised_on)
+            yield day, cap, step_day(inp, self.state, cap, day, self.rngs, policy)
+
+
 def run_replications(
     inp: SimInputs,
     seeds: Sequence[np.random.SeedSequence],
@@ -385,11 +453,9 @@ def run_replications(
     on_day: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of replications; return daily series (and store-level ones if asked)."""
-    rngs = [np.random.default_rng(s) for s in seeds]
-    reps, days = len(rngs), inp.horizon_days
-    policy = get_policy(inp.allocation)
-    compromised_on = sample_compromise(inp, rngs)
-    state = State.initial(inp, reps)
+    chunk = Chunk.start(inp, seeds)
+    state = chunk.state
+    reps, days = len(seeds), inp.horizon_days
     out = {name: np.zeros((reps, days)) for name in DAILY}
     # per-store totals over the horizon: small, always kept (worst store, regions)
     for name in STORE_TOTALS:
@@ -402,23 +468,10 @@ def run_replications(
         else {}
     )
     price, margin = inp.item_price, inp.item_margin
-    # capacities change only on timeline events: propagate on those days, reuse otherwise
-    changes = change_days(inp.timeline, compromised_on, days, inp.rows)
-    cap = capacities(inp, 0, compromised_on)
-    for day in range(days):
-        if day and changes[day]:
-            cap = capacities(inp, day, compromised_on)
-        received = arrive_deliveries(state, day)
-        demand = draw_demand(inp, state, day, rngs)
-        flows = sell(inp, state, cap, demand)
-        place_orders(inp, state, cap, day)
-        shipped, capacity = dispatch(inp, state, cap, day, policy)
-        backlog = state.open_units.sum(axis=(1, 2, 3))
-        if inp.cap_lift_backlog_units >= 0:
-            started = day >= inp.cap_from_day
-            state.cap_lifted |= started & (backlog < inp.cap_lift_backlog_units)
+    for day, cap, step in chunk.run_days(days):
+        flows = step.flows
         lost = flows["lost_closed"] + flows["lost_stockout"]
-        out["demand_units"][:, day] = demand.sum(axis=(1, 2))
+        out["demand_units"][:, day] = flows["demand"].sum(axis=(1, 2))
         out["sales_units"][:, day] = flows["sales"].sum(axis=(1, 2))
         out["lost_units"][:, day] = lost.sum(axis=(1, 2))
         out["lost_closed_units"][:, day] = flows["lost_closed"].sum(axis=(1, 2))
@@ -427,11 +480,11 @@ def run_replications(
         out["diverted_nearby_units"][:, day] = flows["diverted_nearby"].sum(axis=(1, 2))
         out["lost_revenue"][:, day] = (lost * price).sum(axis=(1, 2))
         out["lost_margin"][:, day] = (lost * margin).sum(axis=(1, 2))
-        out["shipped_units"][:, day] = shipped.sum(axis=(1, 2))
-        out["received_units"][:, day] = received.sum(axis=(1, 2))
-        out["backlog_units"][:, day] = backlog
+        out["shipped_units"][:, day] = step.shipped.sum(axis=(1, 2))
+        out["received_units"][:, day] = step.received.sum(axis=(1, 2))
+        out["backlog_units"][:, day] = step.backlog
         out["on_hand_units"][:, day] = state.on_hand.sum(axis=(1, 2))
-        out["dc_capacity_units"][:, day] = capacity
+        out["dc_capacity_units"][:, day] = step.capacity
         out["stores_closed"][:, day] = (cap.sell <= 0).sum(axis=1)
         out["stores_degraded"][:, day] = ((cap.sell > 0) & (cap.sell < 1)).sum(axis=1)
         out["stores_stocked_out"][:, day] = (flows["lost_stockout"].sum(axis=2) > 1e-9).sum(axis=1)
@@ -453,7 +506,7 @@ def run_replications(
             on_day(day)
     out["final_on_hand_units"] = state.on_hand.sum(axis=(1, 2))
     out["final_pipeline_units"] = state.pipeline.sum(axis=(1, 2, 3))
-    out["first_compromise_day"] = compromised_on.min(axis=1).astype(float)
+    out["first_compromise_day"] = chunk.compromised_on.min(axis=1).astype(float)
     for name, arr in stores_out.items():
         out[f"store_{name}"] = arr
     return out
@@ -466,14 +519,7 @@ def advance(
 
     Used to start an optimisation from the situation the incident leaves behind.
     """
-    rngs = [np.random.default_rng(s) for s in seeds]
-    policy = get_policy(inp.allocation)
-    compromised_on = sample_compromise(inp, rngs)
-    state = State.initial(inp, len(rngs))
-    for day in range(until_day):
-        cap = capacities(inp, day, compromised_on)
-        arrive_deliveries(state, day)
-        sell(inp, state, cap, draw_demand(inp, state, day, rngs))
-        place_orders(inp, state, cap, day)
-        dispatch(inp, state, cap, day, policy)
-    return state, compromised_on
+    chunk = Chunk.start(inp, seeds)
+    for _ in chunk.run_days(until_day):
+        pass
+    return chunk.state, chunk.compromised_on

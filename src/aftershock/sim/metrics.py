@@ -28,7 +28,7 @@ METRICS: dict[str, tuple[str, str]] = {
 }
 
 
-#: Short names of the metrics for people (tables, reports).
+#: Short names of the metrics for people (tables, reports); they travel in the result's summary.
 LABELS: dict[str, str] = {
     "lost_sales_units": "Lost sales, units",
     "lost_sales_revenue": "Lost sales, revenue",
@@ -43,6 +43,18 @@ LABELS: dict[str, str] = {
     "backlog_clear_day": "Backlog cleared (day)",
     "service_restored_day": "Standard service back (day)",
 }
+
+
+#: Daily series summarised per day in the result (mean and 90% band): (label, unit) of each.
+DAILY_SERIES: dict[str, tuple[str, str]] = {
+    "backlog_units": ("DC backlog, units", "units"),
+    "stores_closed": ("Stores closed", "stores"),
+    "stores_stocked_out": ("Stores out of stock", "stores"),
+    "sales_units": ("Sales, units", "units"),
+    "lost_units": ("Lost sales, units", "units"),
+}
+#: The band of the daily series: these percentiles over replications (a 90% band).
+DAILY_BAND_PERCENTILES = (5, 95)
 
 
 def trailing_fill(sales: np.ndarray, wanted: np.ndarray, window: int = FILL_WINDOW_DAYS) -> np.ndarray:
@@ -139,10 +151,22 @@ def describe(values: np.ndarray) -> dict[str, float | None]:
 
 
 def describe_daily(series: np.ndarray) -> dict[str, list[float]]:
-    """Mean and 90% band per day over replications."""
-    p5, p95 = np.percentile(series, [5, 95], axis=0)
+    """Mean and 90% band (:data:`DAILY_BAND_PERCENTILES`) per day over replications."""
+    p5, p95 = np.percentile(series, DAILY_BAND_PERCENTILES, axis=0)
     return {
         "mean": [float(x) for x in series.mean(axis=0)],
         "p5": [float(x) for x in p5],
         "p95": [float(x) for x in p95],
     }
+
+
+def metric_summary(name: str, values: np.ndarray) -> dict[str, object]:
+    """A metric as the result's summary carries it: label, unit, description, mean and percentiles."""
+    unit, description = METRICS[name]
+    return {"label": LABELS[name], "unit": unit, "description": description, **describe(values)}
+
+
+def daily_summary(name: str, series: np.ndarray) -> dict[str, object]:
+    """A daily series as the result's summary carries it: label, unit, and mean and band per day."""
+    label, unit = DAILY_SERIES[name]
+    return {"label": label, "unit": unit, **describe_daily(series)}

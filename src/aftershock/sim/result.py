@@ -11,16 +11,10 @@ import xarray as xr
 
 from aftershock.io.results import write_atomic
 from aftershock.sim.engine import DAILY, STORE_TOTALS
-from aftershock.sim.metrics import METRICS, describe, describe_daily, per_replication
+from aftershock.sim.metrics import DAILY_SERIES, daily_summary, metric_summary, per_replication
 
 #: Daily series summarised in the JSON summary (mean and 90% band per day).
-SUMMARY_SERIES = (
-    "backlog_units",
-    "stores_closed",
-    "stores_stocked_out",
-    "sales_units",
-    "lost_units",
-)
+SUMMARY_SERIES = tuple(DAILY_SERIES)
 
 
 @dataclass
@@ -95,10 +89,9 @@ def build_result(
         "horizon_days": days,
         "start_date": str(start_date) if start_date is not None else None,
         "incident_day": incident_day,
-        "metrics": {
-            name: {"unit": METRICS[name][0], "description": METRICS[name][1], **describe(values)}
-            for name, values in metrics.items()
-        },
-        "daily": {name: describe_daily(raw[name]) for name in SUMMARY_SERIES},
+        # each metric and daily series carries its label and unit: tables, reports and the
+        # dashboard's JavaScript read them here instead of keeping their own copies
+        "metrics": {name: metric_summary(name, values) for name, values in metrics.items()},
+        "daily": {name: daily_summary(name, raw[name]) for name in SUMMARY_SERIES},
     }
     return Result(dataset=ds, summary=summary)

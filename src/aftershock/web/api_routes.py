@@ -99,7 +99,7 @@ def list_scenarios(request: Request, limit: Limit = 50, offset: Offset = 0) -> d
 @router.get("/scenarios/{ref}", dependencies=[Read])
 def get_scenario(request: Request, ref: str) -> dict[str, Any]:
     """A scenario's metadata, its YAML and what it holds."""
-    from aftershock.store.runstore import scenario_row
+    from aftershock.runstore.database import scenario_row
 
     st = state(request)
     sid, loaded = st.load(ref)
@@ -290,9 +290,27 @@ def export(request: Request, run_id: str, fmt: str) -> FileResponse:
     return FileResponse(target, media_type=media, filename=target.name, background=cleanup)
 
 
+@router.post("/runs/{run_id}/cancel", dependencies=[Write])
+def cancel_run(request: Request, run_id: str) -> Response:
+    """Stop a queued or running run; it is marked ``cancelled``. Returns the run.
+
+    409 if the run has already ended, or is not run by this server (a CLI run).
+    """
+    st = state(request)
+    run = st.store.get_run(run_id)
+    if run["status"] not in ("queued", "running"):
+        raise HTTPException(409, f"run {run_id} has already ended ({run['status']})")
+    if not st.queue.cancel(run_id):
+        run = st.store.get_run(run_id)
+        if run["status"] in ("queued", "running"):
+            raise HTTPException(409, f"run {run_id} is not run by this server ({run['executor']})")
+    return Response(json.dumps(st.store.get_run(run_id)), media_type="application/json")
+
+
 @router.delete("/runs/{run_id}", status_code=204, dependencies=[Write])
 def delete_run(request: Request, run_id: str) -> Response:
-    """Delete a run and its results."""
+    """Delete a run and its results (a queued or running run is stopped first)."""
+    state(request).queue.cancel(run_id)
     state(request).store.delete_run(run_id)
     return Response(status_code=204)
 

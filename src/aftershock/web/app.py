@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aftershock import __version__, api
-from aftershock.store import RunStore
+from aftershock.runstore import RunStore
 from aftershock.web import api_routes, pages, plan_routes, problems
 from aftershock.web.guard import RequestGuard, allowed_hosts
 from aftershock.web.settings import Settings
@@ -72,18 +72,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = RunStore(settings.db)
-        queue = RunQueue(store.url, settings.run_workers)
+        queue = RunQueue(store, settings.run_workers, run_timeout_s=settings.run_timeout_s)
         server = ServerState(settings=settings, store=store, queue=queue)
-        server.bundled = register_bundled(store)
-        app.state.server = server
-        if settings.demo_run and store.list_runs(limit=1)[1] == 0:
-            server.start_run(
-                "coop-kaseya-2021", {"replications": 20, "overrides": [], "request": {"demo": True}}, 7
-            )
         try:
+            server.bundled = register_bundled(store)
+            app.state.server = server
+            if settings.demo_run and store.list_runs(limit=1)[1] == 0:
+                server.start_run(
+                    "coop-kaseya-2021", {"replications": 20, "overrides": [], "request": {"demo": True}}, 7
+                )
             yield
         finally:
-            queue.close()
+            # every unfinished run is marked failed and every worker stopped
+            queue.close("server stopped")
             store.close()
             shutil.rmtree(server.folder, ignore_errors=True)
 

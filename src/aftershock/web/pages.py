@@ -44,7 +44,7 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/scenarios/{ref}", response_class=HTMLResponse)
 def scenario_page(request: Request, ref: str) -> HTMLResponse:
     """One scenario: what it holds, its YAML, links to the graph and to a new run."""
-    from aftershock.store.runstore import scenario_row
+    from aftershock.runstore.database import scenario_row
 
     st = state(request)
     sid, loaded = st.load(ref)

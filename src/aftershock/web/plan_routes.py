@@ -1,7 +1,9 @@
 """Recovery planning over HTTP: ``POST /api/plan`` (as `aftershock plan`) and
 ``POST /api/scenarios/{ref}/optimize`` (as `aftershock optimize`).
 
-Both run in the worker processes, never in the event loop; the request waits for them.
+Both run in the worker processes, never in the event loop; the request waits for them. An
+error of the inputs comes back from the worker as itself (a 422 with its problems); a
+worker that dies or runs out of time, or no free worker within a minute, is a 503.
 Uploaded tables are written to a private temporary folder under their own file names, so
 every problem names the file the user sent.
 """
@@ -15,11 +17,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
-from aftershock import errors
 from aftershock.errors import Problem, UsageError
 from aftershock.web.api_routes import Write, state
 from aftershock.web.schemas import OptimizeRequest
-from aftershock.web.worker import optimize_job, plan_job
+from aftershock.web.worker import WorkerUnavailable, optimize_job, plan_job
 
 router = APIRouter(prefix="/api")
 
@@ -38,11 +39,13 @@ def _file_name(upload: UploadFile, role: str) -> str:
     return name
 
 
-def _raise(error: dict[str, Any]) -> None:
-    """Re-raise an error the worker returned as data, with its problems."""
-    kind = getattr(errors, str(error.get("kind")), None)
-    cls = kind if isinstance(kind, type) and issubclass(kind, errors.AftershockError) else errors.DataError
-    raise cls(error["message"], [Problem(**p) for p in error.get("problems", [])])
+async def _in_worker(request: Request, fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` in a worker process; its own errors are raised here as they were there."""
+    future = state(request).queue.call(fn, *args)
+    try:
+        return await asyncio.wrap_future(future)
+    except WorkerUnavailable as exc:
+        raise HTTPException(503, str(exc), {"Retry-After": "10"}) from None
 
 
 @router.post("/plan", dependencies=[Write])
@@ -91,11 +94,7 @@ async def plan(
             target.parent.mkdir()
             target.write_bytes(await uploads[role].read())
             paths.append(str(target))
-        future = state(request).queue.call(plan_job, tuple(paths), options)
-        out = await asyncio.wrap_future(future)
-    if "error" in out:
-        _raise(out["error"])
-    return out["result"]
+        return await _in_worker(request, plan_job, tuple(paths), options)
 
 
 @router.post("/scenarios/{ref}/optimize", dependencies=[Write])
@@ -110,8 +109,4 @@ async def optimize(request: Request, ref: str, body: OptimizeRequest) -> dict[st
     if body.replications > st.settings.max_replications:
         raise HTTPException(422, f"replications: at most {st.settings.max_replications} on this server")
     sid, _ = st.load(ref)  # 404 / 422 before any work
-    future = st.queue.call(optimize_job, st.store.url, sid, body.model_dump())
-    out = await asyncio.wrap_future(future)
-    if "error" in out:
-        _raise(out["error"])
-    return out["result"]
+    return await _in_worker(request, optimize_job, st.store.url, sid, body.model_dump())

@@ -23,6 +23,9 @@ class Settings:
     public_reads: bool = True
     max_body_bytes: int = 5 * 2**20
     run_workers: int = 2
+    #: Seconds a run (or a plan/optimise call) may take in its worker before it is stopped
+    #: and marked failed; 0 for no limit.
+    run_timeout_s: float = 3600.0
     limits: Limits = SERVER_LIMITS
     demo_run: bool = True
     #: Host names requests may use (``*`` for any); empty: see ``guard.allowed_hosts``.

@@ -11,7 +11,7 @@ from typing import Any
 from aftershock import api
 from aftershock.errors import NotFoundError
 from aftershock.model.stores import LoadedScenario
-from aftershock.store import RunStore
+from aftershock.runstore import RunStore
 from aftershock.web.settings import Settings
 from aftershock.web.worker import RunQueue
 

@@ -64,20 +64,18 @@ function showOptimised(out, r) {
   head.appendChild(link);
   out.appendChild(head);
 
-  const names = [
-    ["lost_sales_units", "Lost sales, units", 0],
-    ["lost_margin", "Lost margin", 0],
-    ["stockout_store_days", "Store-days with empty shelves", 0],
-    ["backlog_clear_day", "Backlog cleared (day)", 1],
-    ["service_restored_day", "Standard service back (day)", 1],
-    ["surge_cost", "Surge cost", 0],
-  ];
+  // labels and units come with the replayed metrics (sim/metrics.py); days to one decimal
+  const names = ["lost_sales_units", "lost_margin", "stockout_store_days", "backlog_clear_day", "service_restored_day", "surge_cost"];
   out.appendChild(
     table(
       "versus",
       "Optimised plan against the scenario's own plan (means of " + r.replications + " replications)",
       ["", "optimised plan", "scenario plan"],
-      names.map(([k, label, d]) => [label, fmt(r.replayed[k].mean, d), fmt(r.scenario_plan[k].mean, d)])
+      names.map((k) => {
+        const m = r.replayed[k];
+        const digits = m.unit === "day" ? 1 : 0;
+        return [m.label, fmt(m.mean, digits), fmt(r.scenario_plan[k].mean, digits)];
+      })
     )
   );
   const days = r.schedule.filter((d) => d.extra_shifts > 0.005 || d.day < r.restart_day + 7);

@@ -1,13 +1,6 @@
 // The run page: poll progress while the run is queued or running, then draw its results.
+// Metric labels, units and the daily bands come with the run's summary (sim/metrics.py).
 "use strict";
-
-const LABELS = {
-  lost_sales_units: "Lost sales, units", lost_sales_revenue: "Lost sales, revenue", lost_margin: "Lost margin",
-  stockout_store_days: "Store-days with empty shelves", closed_store_days: "Store-days closed",
-  worst_store_stockout_days: "Days without stock, worst store", fill_rate: "Fill rate",
-  backlog_peak_units: "Peak DC backlog, units", backlog_clear_day: "Backlog cleared (day)",
-  service_restored_day: "Standard service back (day)", customers_lost: "Demand lost to churn, units", surge_cost: "Surge cost",
-};
 
 function fmt(value, unit) {
   if (value === null || value === undefined) return "—";
@@ -16,7 +9,11 @@ function fmt(value, unit) {
   return Math.round(value).toLocaleString("en");
 }
 
-function band(x, series, name, color) {
+// A daily series of the summary (label, unit, mean, p5, p95 per day) as a mean line in its band.
+function band(daily, key, color) {
+  const series = daily[key];
+  const x = series.mean.map((_, day) => day);
+  const name = series.label || key;
   return [
     { x, y: series.p95, line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
     { x, y: series.p5, fill: "tonexty", line: { width: 0 }, fillcolor: color + "33", name: name + ", 90% band" },
@@ -28,23 +25,20 @@ async function drawResults(runId) {
   const run = (await api("/api/runs/" + runId)).body;
   const tbody = document.querySelector("#headline tbody");
   tbody.replaceChildren();
-  for (const [name, label] of Object.entries(LABELS)) {
-    const m = run.summary.metrics[name];
-    if (!m) continue;
+  for (const [name, m] of Object.entries(run.summary.metrics)) {
     const tr = document.createElement("tr");
-    for (const text of [label, fmt(m.mean, m.unit), fmt(m.p5, m.unit) + " – " + fmt(m.p95, m.unit)]) {
+    for (const text of [m.label || name, fmt(m.mean, m.unit), fmt(m.p5, m.unit) + " – " + fmt(m.p95, m.unit)]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.appendChild(td);
     }
     tbody.appendChild(tr);
   }
-  const daily = (await api("/api/runs/" + runId + "/daily")).body;
-  const x = daily.day;
+  const daily = run.summary.daily;
   const layout = { margin: { t: 10 }, xaxis: { title: "day" }, template: "plotly_white" };
-  Plotly.newPlot("chart-backlog", band(x, daily.backlog_units, "backlog (units)", "#d62728"), layout, { responsive: true });
+  Plotly.newPlot("chart-backlog", band(daily, "backlog_units", "#d62728"), layout, { responsive: true });
   Plotly.newPlot("chart-stores",
-    band(x, daily.stores_stocked_out, "stores out of stock", "#ff7f0e").concat(band(x, daily.stores_closed, "stores closed", "#1f77b4")),
+    band(daily, "stores_stocked_out", "#ff7f0e").concat(band(daily, "stores_closed", "#1f77b4")),
     layout, { responsive: true });
   const regions = (await api("/api/runs/" + runId + "/regions")).body || [];
   const rb = document.querySelector("#regions tbody");
@@ -65,7 +59,19 @@ document.addEventListener("DOMContentLoaded", async () => {
   const box = document.getElementById("run");
   const runId = box.dataset.run;
   if (box.dataset.status === "done") return drawResults(runId);
-  if (box.dataset.status === "failed") return;
+  if (box.dataset.status === "failed" || box.dataset.status === "cancelled") return;
+  const cancel = document.getElementById("cancel-run");
+  if (cancel) {
+    cancel.addEventListener("click", async () => {
+      cancel.disabled = true;
+      const r = await api("/api/runs/" + runId + "/cancel", { method: "POST" });
+      if (r.ok) window.location.reload();
+      else {
+        cancel.disabled = false;
+        showProblem(document.getElementById("cancel-result"), r.body);
+      }
+    });
+  }
   const timer = setInterval(async () => {
     const r = await api("/api/runs/" + runId);
     if (!r.ok) return;
@@ -75,7 +81,7 @@ document.addEventListener("DOMContentLoaded", async () => {
       clearInterval(timer);
       document.getElementById("progress-box").hidden = true;
       drawResults(runId);
-    } else if (r.body.status === "failed") {
+    } else if (r.body.status === "failed" || r.body.status === "cancelled") {
       clearInterval(timer);
       window.location.reload();
     }

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
 import os
 import socket
+import sqlite3
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import yaml
@@ -18,23 +23,57 @@ from sqlalchemy import Engine, create_engine, delete, event, func, select, updat
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from aftershock.errors import NotFoundError, StoreError
+from aftershock.errors import NotFoundError, StoreError, UsageError
 from aftershock.model.stores import LoadedScenario, StoreFrame
-from aftershock.store.models import METRIC_COLUMNS, ResultRow, RunRow, ScenarioRow, utcnow
+from aftershock.runstore.models import METRIC_COLUMNS, ResultRow, RunRow, ScenarioRow, utcnow
 
-#: The database used when no URL is given (a file in the working directory).
+#: Name of the SQLite file in the user's data folder (see :func:`default_db_path`).
 DEFAULT_DB = "aftershock.db"
-STATUSES = ("queued", "running", "done", "failed")
+#: Seconds a write waits for a lock held by another process (``$AFTERSHOCK_DB_LOCK_TIMEOUT``).
+LOCK_TIMEOUT = 60.0
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
+#: Statuses of a run that has not ended yet.
+ACTIVE = ("queued", "running")
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def default_db_path() -> Path:
+    """The SQLite file used when neither ``--db`` nor ``$AFTERSHOCK_DB`` is given.
+
+    It lives in the user's data folder (``platformdirs``: ``~/.local/share/aftershock`` or
+    ``$XDG_DATA_HOME/aftershock`` on Linux, ``~/Library/Application Support/aftershock`` on
+    macOS, ``%LOCALAPPDATA%\\aftershock`` on Windows), so every command and the dashboard find
+    the same runs wherever they are started.
+    """
+    import platformdirs
+
+    return platformdirs.user_data_path("aftershock", appauthor=False) / DEFAULT_DB
 
 
 def normalise_url(url: str | None) -> str:
-    """``None`` → ``$AFTERSHOCK_DB`` or ./aftershock.db; a plain path → SQLite; postgres → psycopg 3."""
-    url = url or os.environ.get("AFTERSHOCK_DB") or DEFAULT_DB
+    """``None`` → ``$AFTERSHOCK_DB`` or :func:`default_db_path`; a path → SQLite; postgres → psycopg 3."""
+    url = url or os.environ.get("AFTERSHOCK_DB") or str(default_db_path())
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     if "://" not in url:
-        return f"sqlite:///{Path(url).resolve()}"
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
     return url
+
+
+def lock_timeout_from_env() -> float:
+    """``$AFTERSHOCK_DB_LOCK_TIMEOUT`` in seconds, or :data:`LOCK_TIMEOUT`."""
+    text = os.environ.get("AFTERSHOCK_DB_LOCK_TIMEOUT", "").strip()
+    if not text:
+        return LOCK_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < float("inf"):
+        raise UsageError(f"AFTERSHOCK_DB_LOCK_TIMEOUT: expected a number of seconds >= 0, got '{text}'")
+    return value
 
 
 def redact(url: str) -> str:
@@ -47,12 +86,27 @@ def redact(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # the busy timeout first: switching to WAL waits for a lock too
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms:d}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return on_connect
+
+
+def _is_locked(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (SQLITE_BUSY or SQLITE_LOCKED)."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(orig)
 
 
 def _alive(pid: int | None) -> bool:
@@ -115,29 +169,103 @@ def scenario_hash(content_yaml: str, stores_csv: str) -> str:
     return hashlib.sha256((canonical + "\n" + stores_csv).encode()).hexdigest()
 
 
+def _sqlite_folder(path: str, given: str | None) -> None:
+    """Make sure the SQLite file's folder exists: created for the default location, a clear
+    error for a path the user gave (``given`` names the flag or variable it came from)."""
+    if not path or path.startswith(":memory:") or path.startswith("file:"):
+        return
+    folder = Path(path).parent
+    if folder.is_dir():
+        return
+    if given is not None:
+        raise StoreError(f"{given} {path}: the folder '{folder}' does not exist")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder of the run store '{folder}': {exc.strerror or exc}; "
+            "choose another place with --db PATH or AFTERSHOCK_DB"
+        ) from None
+
+
+def _retrying(method: Callable[Concatenate[RunStore, P], T]) -> Callable[Concatenate[RunStore, P], T]:
+    """Run the method (one transaction) again while another process holds SQLite's lock."""
+
+    @functools.wraps(method)
+    def wrapper(self: RunStore, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._retry(lambda: method(self, *args, **kwargs))
+
+    return wrapper
+
+
 class RunStore:
     """Scenarios, runs and results in one database."""
 
-    def __init__(self, url: str | None = None, *, recover: bool = True) -> None:
+    def __init__(
+        self, url: str | None = None, *, recover: bool = True, lock_timeout: float | None = None
+    ) -> None:
+        """Open (and migrate) the store at ``url``: a URL, a SQLite path, or ``None`` for
+        ``$AFTERSHOCK_DB`` or :func:`default_db_path`.
+
+        ``lock_timeout`` is how long, in seconds, a write waits (retrying with backoff) while
+        another process holds SQLite's write lock before it fails with a :class:`StoreError`
+        (default ``$AFTERSHOCK_DB_LOCK_TIMEOUT`` or 60).
+        """
+        given = "--db" if url else "AFTERSHOCK_DB" if os.environ.get("AFTERSHOCK_DB") else None
         self.url = normalise_url(url)
+        self.lock_timeout = lock_timeout_from_env() if lock_timeout is None else float(lock_timeout)
         kwargs: dict[str, Any] = {"future": True}
         if self.url.startswith("postgresql"):
             kwargs["connect_args"] = {"connect_timeout": 5}
             kwargs["pool_pre_ping"] = True
         elif self.url.startswith("sqlite"):
-            path = self.url.removeprefix("sqlite:///")
-            if path and not Path(path).parent.exists():
-                raise StoreError(f"--db {path}: the folder '{Path(path).parent}' does not exist")
+            _sqlite_folder(self.url.removeprefix("sqlite:///"), given)
         try:
             self.engine: Engine = create_engine(self.url, **kwargs)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"cannot use database {redact(self.url)}: {exc}") from None
         if self.url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            busy_ms = int(1000 * min(1.0, self.lock_timeout / 4))
+            event.listen(self.engine, "connect", _sqlite_pragmas(busy_ms))
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.migrate()
         if recover:
             self.recover_orphans()
+
+    @property
+    def location(self) -> str:
+        """Where the runs are: the SQLite file's path, or the URL without its password."""
+        if self.url.startswith("sqlite:///"):
+            return self.url.removeprefix("sqlite:///")
+        return redact(self.url)
+
+    def _retry(self, op: Callable[[], T], *, timeout: float | None = None, doing: str = "use") -> T:
+        """Run ``op`` (one whole transaction); while SQLite says another process holds the
+        lock, roll back, wait (backoff 0.05 s doubling to 1 s) and run it again, for up to
+        ``timeout`` seconds (default :attr:`lock_timeout`); then a clear :class:`StoreError`.
+
+        Any other failure of the database itself (disk full, disk I/O error, connection lost)
+        is a :class:`StoreError` "cannot ``doing`` <store>: <reason>".
+        """
+        limit = self.lock_timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        delay = 0.05
+        while True:
+            try:
+                return op()
+            except OperationalError as exc:
+                if not _is_locked(exc):
+                    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                    raise StoreError(f"cannot {doing} {redact(self.url)}: {reason}") from None
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreError(
+                        f"the run store {self.location} is locked by another process; waited {limit:g} s. "
+                        "Try again when that process is done, or wait longer with "
+                        "AFTERSHOCK_DB_LOCK_TIMEOUT=<seconds>"
+                    ) from None
+                time.sleep(min(delay, left))
+                delay = min(2 * delay, 1.0)
 
     # -- schema -------------------------------------------------------------------------
     def migrate(self) -> None:
@@ -147,13 +275,13 @@ class RunStore:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-        try:
+
+        def upgrade() -> None:
             with self.engine.begin() as connection:
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, "head")
-        except OperationalError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise StoreError(f"cannot connect to {redact(self.url)}: {reason}") from None
+
+        self._retry(upgrade, doing="connect to")
 
     def session(self) -> Session:
         """A new ORM session."""
@@ -164,6 +292,7 @@ class RunStore:
         self.engine.dispose()
 
     # -- scenarios ----------------------------------------------------------------------
+    @_retrying
     def add_scenario(self, loaded: LoadedScenario, source: str = "file") -> str:
         """Store a validated scenario (once per content); return its id."""
         content, stores_csv = scenario_document(loaded)
@@ -182,6 +311,7 @@ class RunStore:
                 )
         return ident
 
+    @_retrying
     def scenario_files(self, scenario_id: str, folder: Path) -> Path:
         """Write a stored scenario into ``folder``; return the YAML path."""
         with self.session() as s:
@@ -194,6 +324,7 @@ class RunStore:
             path.write_text(row.content_yaml, encoding="utf-8")
             return path
 
+    @_retrying
     def list_scenarios(self) -> list[dict[str, Any]]:
         """Stored scenarios, newest first."""
         with self.session() as s:
@@ -204,6 +335,7 @@ class RunStore:
             ]
 
     # -- runs ---------------------------------------------------------------------------
+    @_retrying
     def create_run(
         self, scenario_id: str, params: dict[str, Any], seed: int, executor: str = "in-process"
     ) -> str:
@@ -228,6 +360,7 @@ class RunStore:
             )
         return ident
 
+    @_retrying
     def start_run(self, run_id: str) -> None:
         """Mark a run running, owned by the calling process."""
         with self.session() as s, s.begin():
@@ -243,11 +376,19 @@ class RunStore:
             )
 
     def set_progress(self, run_id: str, share: float) -> None:
-        """Record progress in [0, 1]."""
-        with self.session() as s, s.begin():
-            s.execute(
-                update(RunRow).where(RunRow.id == run_id).values(progress=float(min(max(share, 0.0), 1.0)))
-            )
+        """Record progress in [0, 1]; skipped (not an error) while another process holds the lock
+        for more than a second: progress is advice, the run goes on."""
+
+        def write() -> None:
+            with self.session() as s, s.begin():
+                s.execute(
+                    update(RunRow)
+                    .where(RunRow.id == run_id)
+                    .values(progress=float(min(max(share, 0.0), 1.0)))
+                )
+
+        with contextlib.suppress(StoreError):
+            self._retry(write, timeout=min(self.lock_timeout, 1.0))
 
     def complete_run(self, run_id: str, result: Any) -> None:
         """Store the result and mark the run done, in one transaction."""
@@ -255,31 +396,49 @@ class RunStore:
         metrics = summary.get("metrics", {})
         daily = _daily_parquet(result)
         regions = _regions_parquet(result)
-        with self.session() as s, s.begin():
-            s.add(
-                ResultRow(
-                    run_id=run_id,
-                    summary=summary,
-                    daily_parquet=daily,
-                    regions_parquet=regions,
-                    **{c: (metrics.get(c) or {}).get("mean") for c in METRIC_COLUMNS},
+
+        def write() -> None:
+            with self.session() as s, s.begin():
+                s.add(
+                    ResultRow(
+                        run_id=run_id,
+                        summary=summary,
+                        daily_parquet=daily,
+                        regions_parquet=regions,
+                        **{c: (metrics.get(c) or {}).get("mean") for c in METRIC_COLUMNS},
+                    )
                 )
-            )
-            s.execute(
-                update(RunRow)
-                .where(RunRow.id == run_id)
-                .values(status="done", progress=1.0, finished_at=utcnow())
-            )
+                s.execute(
+                    update(RunRow)
+                    .where(RunRow.id == run_id)
+                    .values(status="done", progress=1.0, finished_at=utcnow())
+                )
+
+        self._retry(write)
 
     def fail_run(self, run_id: str, error: str) -> None:
-        """Mark a run failed with a message."""
-        with self.session() as s, s.begin():
-            s.execute(
-                update(RunRow)
-                .where(RunRow.id == run_id)
-                .values(status="failed", error=error[:2000], finished_at=utcnow())
-            )
+        """Mark a run failed with a message, unless it has already ended."""
+        self.end_run(run_id, "failed", error)
 
+    @_retrying
+    def end_run(self, run_id: str, status: str, error: str) -> bool:
+        """Mark a queued or running run ``failed`` or ``cancelled`` with a message.
+
+        A run that has already ended (done, failed, cancelled) or no longer exists is left
+        as it is, so the first word on how a run ended stays: a worker stopped after its run
+        was cancelled cannot turn it into "failed". Returns whether the run was changed.
+        """
+        if status not in ("failed", "cancelled"):
+            raise ValueError(f"end_run: status must be failed or cancelled, got {status!r}")
+        with self.session() as s, s.begin():
+            changed = s.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status.in_(ACTIVE))
+                .values(status=status, error=error[:2000], finished_at=utcnow())
+            )
+            return bool(changed.rowcount)
+
+    @_retrying
     def recover_orphans(self) -> int:
         """Mark queued/running runs of this host whose process is gone as failed; return how many."""
         host = socket.gethostname()
@@ -294,6 +453,7 @@ class RunStore:
                 r.finished_at = utcnow()
             return len(dead)
 
+    @_retrying
     def list_runs(
         self, *, limit: int = 50, offset: int = 0, scenario: str | None = None
     ) -> tuple[list[dict[str, Any]], int]:
@@ -315,6 +475,7 @@ class RunStore:
                 out.append(item)
             return out, total
 
+    @_retrying
     def get_run(self, run_id: str) -> dict[str, Any]:
         """A run with its summary (when done)."""
         with self.session() as s:
@@ -331,6 +492,7 @@ class RunStore:
             item["summary"] = summary
             return item
 
+    @_retrying
     def daily(self, run_id: str) -> Any:
         """Daily series of a finished run as a pandas DataFrame (replication, day, variables)."""
         import pandas as pd
@@ -341,6 +503,7 @@ class RunStore:
                 raise NotFoundError(f"run '{run_id}' has no result (not done, or no such run)")
             return pd.read_parquet(io.BytesIO(result.daily_parquet))
 
+    @_retrying
     def regions(self, run_id: str) -> Any:
         """Lost sales per region and replication of a finished run (DataFrame)."""
         import pandas as pd
@@ -366,6 +529,7 @@ class RunStore:
 
             raise UsageError(f"--out {path}: expected a .parquet or .csv file name")
 
+    @_retrying
     def delete_run(self, run_id: str) -> None:
         """Delete a run and its result."""
         with self.session() as s, s.begin():
@@ -419,6 +583,10 @@ def _regions_parquet(result: Any) -> bytes | None:
 
 def scenario_row(store: RunStore, scenario_id: str) -> dict[str, Any]:
     """A stored scenario's metadata and YAML text."""
+    return store._retry(lambda: _scenario_row(store, scenario_id))
+
+
+def _scenario_row(store: RunStore, scenario_id: str) -> dict[str, Any]:
     with store.session() as s:
         row = s.get(ScenarioRow, scenario_id)
         if row is None:

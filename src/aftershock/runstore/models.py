@@ -45,7 +45,8 @@ class RunRow(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     seed: Mapped[int] = mapped_column(Integer)
     executor: Mapped[str] = mapped_column(String(256), default="in-process")
-    status: Mapped[str] = mapped_column(String(16), index=True)  # queued | running | done | failed
+    # queued | running | done | failed | cancelled
+    status: Mapped[str] = mapped_column(String(16), index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
     version: Mapped[str] = mapped_column(String(32))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from aftershock.store.models import Base
+from aftershock.runstore.models import Base
 
 target_metadata = Base.metadata
 connection = context.config.attributes.get("connection")

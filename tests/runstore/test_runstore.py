@@ -12,8 +12,8 @@ from sqlalchemy import update
 
 from aftershock import api
 from aftershock.errors import StoreError
-from aftershock.store import RunStore
-from aftershock.store.models import RunRow
+from aftershock.runstore import RunStore
+from aftershock.runstore.models import RunRow
 from aftershock.testing import scenario_dict, write_scenario
 
 TRICKY = "x'); DROP TABLE runs; --"
