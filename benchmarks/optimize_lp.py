@@ -64,7 +64,7 @@ def ocs_instance() -> LPInputs:
     from aftershock.sim import build_inputs
 
     loaded = without_extra_shifts(api.load("ocs-2022"))
-    lp, _ = lp_inputs(loaded, build_inputs(loaded), max_shifts_per_day=2.0, seed=0)
+    lp, _ = lp_inputs(loaded, build_inputs(loaded), seed=0)
     return lp
 
 

@@ -254,3 +254,20 @@ def test_online_channel_takes_no_more_than_its_capacity(tmp_path: Path) -> None:
         free["lost_units"] + free["diverted_online_units"] - capped["diverted_online_units"],
     )
     np.testing.assert_allclose(capped["sales_units"], free["sales_units"])
+
+
+def test_advance_takes_the_same_day_steps_as_a_run() -> None:
+    # advance (where the optimiser starts) and run_replications share one day step: the state
+    # on the morning of day t is where a run stands at the end of day t - 1
+    from aftershock.sim import build_inputs
+    from aftershock.sim.engine import advance, run_replications
+    from aftershock.sim.runner import replication_seeds
+
+    inp = build_inputs(api.load("ocs-2022"))
+    seeds = replication_seeds(5, 0, 3)
+    daily = run_replications(inp, seeds)
+    for day in (1, 15, inp.horizon_days):
+        state, compromised_on = advance(inp, seeds, day)
+        assert state.on_hand.sum(axis=(1, 2)).tolist() == daily["on_hand_units"][:, day - 1].tolist()
+        assert state.open_units.sum(axis=(1, 2, 3)).tolist() == daily["backlog_units"][:, day - 1].tolist()
+        assert compromised_on.min(axis=1).tolist() == daily["first_compromise_day"].tolist()

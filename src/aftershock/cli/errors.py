@@ -14,6 +14,15 @@ from aftershock.errors import AftershockError, ParameterError
 EXIT_INPUT = 1
 EXIT_BUG = 3
 
+#: Python parameters whose flag is not ``--`` + the name with dashes.
+FLAGS = {
+    "caps": "--cap",
+    "surges": "--surge",
+    "policies": "--policy",
+    "services": "--service",
+    "horizon_days": "--horizon",
+}
+
 
 def run_guarded(app: Callable[..., object], argv: list[str] | None = None) -> int:
     """Run the Typer app; turn every error into one clear message and an exit code."""
@@ -31,7 +40,7 @@ def run_guarded(app: Callable[..., object], argv: list[str] | None = None) -> in
     except AftershockError as exc:
         err.print("[bold red]error:[/]", end=" ")
         # the API names Python parameters; here they are flags
-        for line in [exc.for_flag()] if isinstance(exc, ParameterError) else exc.lines:
+        for line in [exc.for_flag(FLAGS)] if isinstance(exc, ParameterError) else exc.lines:
             err.print(line, markup=False)
         return EXIT_INPUT
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ shifts: the LP's extra shifts take their place).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,6 +26,18 @@ OBJECTIVES = ("lost-sales", "margin")
 #: Objective cost of one extra shift when the objective counts units (a tie-break: shifts are
 #: used whenever they save a unit, within the budget, and never for nothing).
 SHIFT_TIE_BREAK = 1e-3
+
+
+@dataclass(frozen=True)
+class RecoveryOptions:
+    """What the LP from a scenario minimises and within which limits (the options of ``api.optimize``)."""
+
+    objective: str = "lost-sales"  # one of OBJECTIVES
+    budget_shifts: float | None = None  # extra shifts over the plan in all (None: no limit)
+    max_shifts_per_day: float = 2.0
+    integer_shifts: bool = False
+    stockout_weight: float = 0.0  # cost of a store line ending a day with no stock
+    max_groups: int = 60  # store lines are pooled into at most about this many groups
 
 
 def without_extra_shifts(loaded: LoadedScenario) -> LoadedScenario:
@@ -146,15 +158,7 @@ def store_orders(
 
 
 def lp_inputs(
-    loaded: LoadedScenario,
-    inp: SimInputs,
-    *,
-    objective: str = "lost-sales",
-    budget_shifts: float | None = None,
-    max_shifts_per_day: float = 2.0,
-    integer_shifts: bool = False,
-    stockout_weight: float = 0.0,
-    seed: int = 0,
+    loaded: LoadedScenario, inp: SimInputs, options: RecoveryOptions = RecoveryOptions(), *, seed: int = 0
 ) -> tuple[LPInputs, int]:
     """The LP for the scenario's recovery, and the day it starts (the restart day).
 
@@ -205,7 +209,7 @@ def lp_inputs(
         daily = np.maximum(demand.mean(axis=2).sum(axis=1), 1e-9)
         cover = (on_hand.sum(axis=1) + arrivals.sum(axis=(1, 2))) / daily
         schedule = delivery_slots(visit_order(cover, daily), np.floor(runs).astype(np.int64), days)
-    if objective == "margin":
+    if options.objective == "margin":
         weight = np.maximum(inp.item_margin, 1e-9)
         shift_cost = scenario_cost_per_shift(loaded)
     else:
@@ -221,12 +225,12 @@ def lp_inputs(
             lead_time_days=inp.lead_time_days,
             capacity_units=capacity,
             units_per_shift=inp.pick_capacity_units / shifts,
-            max_shifts_per_day=max_shifts_per_day,
-            budget_shifts=budget_shifts,
+            max_shifts_per_day=options.max_shifts_per_day,
+            budget_shifts=options.budget_shifts,
             cost_per_shift=shift_cost,
             lost_weight=weight,
-            stockout_weight=stockout_weight,
-            integer_shifts=integer_shifts,
+            stockout_weight=options.stockout_weight,
+            integer_shifts=options.integer_shifts,
             ship_allowed=schedule,
         ),
         t0,

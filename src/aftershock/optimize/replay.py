@@ -16,6 +16,7 @@ import numpy as np
 
 from aftershock.model.stores import LoadedScenario
 from aftershock.optimize.from_scenario import (
+    RecoveryOptions,
     lp_inputs,
     replication_restart_days,
     scenario_cost_per_shift,
@@ -66,29 +67,11 @@ class OptimizedRecovery:
 
 
 def optimize_recovery(
-    loaded: LoadedScenario,
-    inp: SimInputs,
-    *,
-    objective: str = "lost-sales",
-    budget_shifts: float | None = None,
-    max_shifts_per_day: float = 2.0,
-    integer: bool = False,
-    stockout_weight: float = 0.0,
-    max_groups: int = 60,
-    seed: int = 0,
+    loaded: LoadedScenario, inp: SimInputs, options: RecoveryOptions, *, seed: int = 0
 ) -> OptimizedRecovery:
     """Build the LP from the restart morning, solve it (grouped stores), split back to stores."""
-    lp, t0 = lp_inputs(
-        loaded,
-        inp,
-        objective=objective,
-        budget_shifts=budget_shifts,
-        max_shifts_per_day=max_shifts_per_day,
-        integer_shifts=integer,
-        stockout_weight=stockout_weight,
-        seed=seed,
-    )
-    grouping = group_lines(lp, max_groups)
+    lp, t0 = lp_inputs(loaded, inp, options, seed=seed)
+    grouping = group_lines(lp, options.max_groups)
     plan = solve(aggregate(lp, grouping))
     return OptimizedRecovery(
         restart_day=t0,
@@ -100,16 +83,7 @@ def optimize_recovery(
 
 
 def optimize_and_replay(
-    loaded: LoadedScenario,
-    *,
-    objective: str = "lost-sales",
-    budget_shifts: float | None = None,
-    max_shifts_per_day: float = 2,
-    integer: bool = False,
-    replications: int = 100,
-    seed: int = 0,
-    stockout_weight: float = 0.0,
-    max_groups: int = 60,
+    loaded: LoadedScenario, options: RecoveryOptions, *, replications: int, seed: int
 ) -> OptimizeResult:
     """The optimised plan of a loaded scenario, replayed and compared with the scenario's own plan.
 
@@ -124,17 +98,7 @@ def optimize_and_replay(
     # (the scenario's extra delivery hours stay: the delivery runs are scheduled within them)
     no_shifts = without_extra_shifts(loaded)
     lp_base = build_inputs(no_shifts)
-    best = optimize_recovery(
-        no_shifts,
-        lp_base,
-        objective=objective,
-        budget_shifts=budget_shifts,
-        max_shifts_per_day=max_shifts_per_day,
-        integer=integer,
-        stockout_weight=stockout_weight,
-        max_groups=max_groups,
-        seed=seed,
-    )
+    best = optimize_recovery(no_shifts, lp_base, options, seed=seed)
     s = loaded.scenario
     dc = s.sites.dcs[0] if s.sites.dcs else None
     replay = best.replay_inputs(lp_base, dc.shifts_per_day if dc else 1, scenario_cost_per_shift(loaded))
@@ -184,7 +148,7 @@ def optimize_and_replay(
     store_ids = [str(x) for x in inputs.net.site_ids[: inputs.n_stores]]  # the engine's store order
     return OptimizeResult(
         scenario=s.name,
-        objective=objective,
+        objective=options.objective,
         seed=seed,
         replications=replications,
         restart_day=t0,

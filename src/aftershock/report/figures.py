@@ -48,28 +48,28 @@ def _incident_line(fig: go.Figure, result: Result) -> None:
         fig.add_annotation(x=x, y=1, yref="paper", text="incident", showarrow=False, yanchor="bottom")
 
 
+def _daily_figure(result: Result, bands: list[tuple[str, str]], title: str, yaxis_title: str) -> go.Figure:
+    """Daily series of the summary as bands (series, colour), with the incident day marked."""
+    fig = go.Figure()
+    for series, color in bands:
+        _band(fig, result, series, color)
+    _incident_line(fig, result)
+    fig.update_layout(title=title, yaxis_title=yaxis_title, template="plotly_white")
+    return fig
+
+
 def backlog_figure(result: Result) -> go.Figure:
     """DC backlog of open store orders over time: mean and 90% band."""
-    fig = go.Figure()
-    _band(fig, result, "backlog_units", "rgba(214,39,40,1)")
-    _incident_line(fig, result)
-    fig.update_layout(
-        title="DC backlog over time", yaxis_title="units owed to stores", template="plotly_white"
-    )
-    return fig
+    bands = [("backlog_units", "rgba(214,39,40,1)")]
+    return _daily_figure(result, bands, "DC backlog over time", "units owed to stores")
 
 
 def stockout_figure(result: Result) -> go.Figure:
     """Stores out of stock and stores closed per day."""
-    fig = go.Figure()
-    _band(fig, result, "stores_stocked_out", "rgba(255,127,14,1)")
+    bands = [("stores_stocked_out", "rgba(255,127,14,1)")]
     if result.dataset["stores_closed"].values.any():
-        _band(fig, result, "stores_closed", "rgba(31,119,180,1)")
-    _incident_line(fig, result)
-    fig.update_layout(
-        title="Stores out of stock or closed, per day", yaxis_title="stores", template="plotly_white"
-    )
-    return fig
+        bands.append(("stores_closed", "rgba(31,119,180,1)"))
+    return _daily_figure(result, bands, "Stores out of stock or closed, per day", "stores")
 
 
 def region_loss_figure(result: Result) -> go.Figure:

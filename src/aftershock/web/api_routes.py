@@ -14,7 +14,6 @@ from starlette.exceptions import HTTPException
 
 from aftershock import api
 from aftershock.errors import Problem, ScenarioError
-from aftershock.recovery.compare import plan_variant
 from aftershock.web.graph_json import scenario_graph
 from aftershock.web.schemas import RunRequest, ValidateRequest
 from aftershock.web.state import ServerState
@@ -187,22 +186,14 @@ def impact(
 
 def run_params(st: ServerState, body: RunRequest) -> dict[str, Any]:
     """The run's parameters as overrides of the scenario (validated by loading)."""
-    import json
-
-    overrides: list[str] = []
-    if body.horizon_days is not None:
-        overrides.append(f"horizon_days={body.horizon_days}")
-    if body.pause_days is not None:
-        overrides.append(f"incident.pause_days={body.pause_days}")
-    if body.order_cap is not None:
-        overrides.append(f"plan.order_cap={body.order_cap}")
-    if body.policy is not None:
-        overrides.append(f"plan.allocation={json.dumps(body.policy)}")
-    if body.surge_shifts is not None:
-        _, loaded = st.load(body.scenario, overrides)
-        variant = plan_variant(loaded, loaded.scenario.plan.allocation, None, body.surge_shifts)
-        surge = [s.model_dump(mode="json") for s in variant.scenario.plan.surge]
-        overrides.append(f"plan.surge={json.dumps(surge)}")
+    overrides = api.run_overrides(
+        lambda given: st.load(body.scenario, given)[1],
+        horizon_days=body.horizon_days,
+        pause_days=body.pause_days,
+        order_cap=body.order_cap,
+        policy=body.policy,
+        surge_shifts=body.surge_shifts,
+    )
     return {"replications": body.replications, "overrides": overrides, "request": body.model_dump()}
 
 

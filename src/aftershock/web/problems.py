@@ -48,7 +48,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def store(_: Request, exc: StoreError) -> JSONResponse:
-        return problem(503, str(exc))
+        # the message names the database (a path or host); it stays in the server's log
+        log.warning("run store: %s", exc)
+        return problem(503, "the run store is not available right now; try again, or see the server log")
 
     @app.exception_handler(AftershockError)
     async def bad_input(_: Request, exc: AftershockError) -> JSONResponse:

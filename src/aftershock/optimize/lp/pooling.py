@@ -33,6 +33,11 @@ class Grouping:
         s_n = self.group_of_line.shape[0]
         return self.n_groups == s_n and bool((self.group_of_line == np.arange(s_n)[:, None]).all())
 
+    def row_of_line(self) -> np.ndarray:
+        """(S * I,) the row of the pooled LP (group × item, flattened) each line's units go to."""
+        i_n = self.group_of_line.shape[1]
+        return (self.group_of_line * i_n + np.arange(i_n)[None, :]).ravel()
+
 
 def _bins(values: np.ndarray, count: int) -> np.ndarray:
     """Quantile bin (0 .. count-1) of each value."""
@@ -80,7 +85,7 @@ def group_lines(inp: LPInputs, max_groups: int) -> Grouping:
 def _pool(a: np.ndarray, grouping: Grouping) -> np.ndarray:
     """Sum (S, I, ...) over the lines of each group: (G, I, ...)."""
     s_n, i_n = a.shape[:2]
-    key = (grouping.group_of_line * i_n + np.arange(i_n)[None, :]).ravel()
+    key = grouping.row_of_line()
     flat = a.reshape(s_n * i_n, -1)
     out = np.zeros((grouping.n_groups * i_n, flat.shape[1]))
     np.add.at(out, key, flat)
@@ -138,7 +143,7 @@ def disaggregate(plan: LPPlan, inp: LPInputs, grouping: Grouping) -> np.ndarray:
     if grouping.is_exact:
         return plan.shipments.copy()
     s_n, i_n, t_n = inp.demand.shape
-    key = (grouping.group_of_line * i_n + np.arange(i_n)[None, :]).ravel()
+    key = grouping.row_of_line()
     n_keys = grouping.n_groups * i_n
     lead = np.asarray(inp.lead_time_days, dtype=np.int64)
     demand = inp.demand.astype(float)

@@ -1,0 +1,44 @@
+"""The public Python API. The CLI and the web app are thin layers over these functions.
+
+Every function accepts a bundled scenario name or a path wherever it takes a scenario,
+raises :class:`~aftershock.errors.AftershockError` subclasses for bad input (a
+:class:`~aftershock.errors.ParameterError` names the Python parameter), and returns plain
+data (dataclasses, dicts, NumPy or xarray), never prints. Each capability has its own
+module; everything public is importable from here.
+"""
+
+from __future__ import annotations
+
+from aftershock.api.compare import compare
+from aftershock.api.impact import impact
+from aftershock.api.optimize import DEFAULT_BACKLOG_COST, OptimizeResult, PlanResult, optimize, plan
+from aftershock.api.risk import risk, stress
+from aftershock.api.runs import check_work
+from aftershock.api.scenarios import ScenarioRef, import_services, load, scenarios, schema, validate
+from aftershock.api.simulate import open_store, simulate, simulate_and_save
+from aftershock.api.what_if import run_overrides
+from aftershock.limits import Limits
+
+__all__ = [
+    "DEFAULT_BACKLOG_COST",
+    "Limits",
+    "OptimizeResult",
+    "PlanResult",
+    "ScenarioRef",
+    "check_work",
+    "compare",
+    "impact",
+    "import_services",
+    "load",
+    "open_store",
+    "optimize",
+    "plan",
+    "risk",
+    "run_overrides",
+    "scenarios",
+    "schema",
+    "simulate",
+    "simulate_and_save",
+    "stress",
+    "validate",
+]

@@ -1,0 +1,146 @@
+"""Scenarios: load and validate, the bundled ones, the JSON Schema, CycloneDX import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aftershock.errors import Problem, ScenarioError, UsageError
+from aftershock.io import BundledScenario, bundled_scenarios, load_scenario
+from aftershock.model import LoadedScenario, Scenario
+from aftershock.policies import allocation_policies, unknown_policy_message
+
+ScenarioRef = str | Path | LoadedScenario
+
+
+def load(ref: ScenarioRef, overrides: list[str] | None = None, *, confine: bool = False) -> LoadedScenario:
+    """Load and validate a scenario (bundled name, path, or an already loaded one).
+
+    ``confine=True`` for a scenario someone else sent (the web API): its store table must
+    be a plain file name next to the scenario file; see :func:`aftershock.io.load_scenario`.
+    """
+    if isinstance(ref, LoadedScenario):
+        if overrides:
+            raise ScenarioError("overrides need a scenario name or path, not a loaded scenario")
+        loaded = ref
+    else:
+        loaded = load_scenario(ref, overrides, confine=confine)
+    _check_policy_names(loaded)
+    return loaded
+
+
+def _check_policy_names(loaded: LoadedScenario) -> None:
+    name = loaded.scenario.plan.allocation
+    if name not in allocation_policies():
+        source = loaded.path.name if loaded.path else loaded.name
+        raise ScenarioError.from_problems(
+            [Problem(source, unknown_policy_message(name), field="plan.allocation")]
+        )
+
+
+def validate(ref: ScenarioRef, overrides: list[str] | None = None) -> dict[str, Any]:
+    """Validate a scenario; return a short description of what it holds.
+
+    Raises :class:`ScenarioError` / :class:`DataError` with every problem found.
+    """
+    loaded = load(ref, overrides)
+    s = loaded.scenario
+    return {
+        "ok": True,
+        "name": s.name,
+        "path": str(loaded.path) if loaded.path else None,
+        "stores": len(loaded.stores),
+        "dcs": len(s.sites.dcs),
+        "channels": len(s.sites.channels),
+        "parties": len(s.parties),
+        "services": len(s.services),
+        "control_edges": len(s.control),
+        "requires_rules": len(s.requires),
+        "items": len(s.items),
+        "horizon_days": s.horizon_days,
+    }
+
+
+def scenarios() -> list[BundledScenario]:
+    """The bundled example scenarios."""
+    return bundled_scenarios()
+
+
+def schema() -> dict[str, Any]:
+    """JSON Schema of the scenario format."""
+    out = Scenario.model_json_schema(by_alias=True)
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["title"] = "aftershock scenario"
+    return out
+
+
+def import_services(
+    bom_path: str | Path,
+    into: str | Path,
+    *,
+    capability: str | None = None,
+    site_id: str | None = None,
+    where: dict[str, str] | None = None,
+    out: str | Path | None = None,
+) -> dict[str, Any]:
+    """Merge a CycloneDX BOM's services and providers into a scenario file.
+
+    With ``capability`` (and ``site_id`` or ``where``), the target capability requires every
+    imported top-level service (one group each). The merged scenario is validated before it
+    is written (to ``out``, else over ``into``), so a failed import changes nothing.
+    """
+    import yaml
+
+    from aftershock.io.cyclonedx import map_bom, read_bom
+    from aftershock.io.results import write_text_atomic
+
+    into_path = Path(into)
+    bom = read_bom(Path(bom_path))
+    if not into_path.is_file():
+        raise ScenarioError(f"{into_path}: file not found (the scenario to merge into)")
+    data = yaml.safe_load(into_path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{into_path}: expected a scenario mapping at the top")
+    taken = {p.get("id") for p in data.get("parties", []) or []} | {
+        s.get("id") for s in data.get("services", []) or []
+    }
+    mapped = map_bom(bom, Path(bom_path).name, {t for t in taken if isinstance(t, str)})
+    data.setdefault("parties", []).extend(mapped.parties)
+    data.setdefault("services", []).extend(mapped.services)
+    data.setdefault("requires", []).extend(mapped.requires)
+    if capability is not None:
+        if site_id is None and not where:
+            raise UsageError("--capability needs --site ID or --where key=value to say which sites need it")
+        selector: dict[str, Any] = {"id": site_id} if site_id else {"where": where}
+        imported = [s["id"] for s in mapped.services]
+        if imported:
+            data["requires"].append(
+                {
+                    "site": selector,
+                    "capability": capability,
+                    "groups": [[{"service": s}] for s in imported],
+                    "note": f"imported from {Path(bom_path).name}",
+                }
+            )
+    target = Path(out) if out is not None else into_path
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    # validate the merged scenario next to the original (its store table is relative to it)
+    probe = into_path.parent / f".{into_path.stem}.import-check.yaml"
+    try:
+        try:
+            probe.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"--into {into_path}: cannot write a check file next to it: {exc.strerror}"
+            ) from None
+        load(probe)
+    finally:
+        probe.unlink(missing_ok=True)
+    write_text_atomic(target, text, flag="--out" if out is not None else "--into")
+    return {
+        "written": str(target),
+        "parties_added": [p["id"] for p in mapped.parties],
+        "services_added": [s["id"] for s in mapped.services],
+        "requires_added": len(mapped.requires) + (1 if capability and mapped.services else 0),
+        "not_mapped": mapped.not_mapped,
+    }
