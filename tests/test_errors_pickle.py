@@ -11,7 +11,7 @@ from aftershock import errors
 from aftershock.errors import AftershockError, Problem
 
 PROBLEMS = [
-    Problem("scenario.yaml", "expected a day inside the horizon (0..27), got 40", line=31, field="incident.day"),
+    Problem("scenario.yaml", "expected a day inside the horizon, got 40", line=31, field="incident.day"),
     Problem("stores.csv", "expected a number >= 0, got -5", row=214, field="demand_units_per_day"),
 ]
 

@@ -102,9 +102,6 @@ class ParameterError(UsageError):
         self.parameter = parameter
         self.reason = message
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (type(self), (self.parameter, self.reason))
-
     def for_flag(self, flags: dict[str, str] | None = None) -> str:
         """The message under the command-line flag of the parameter."""
         flag = (flags or {}).get(self.parameter) or "--" + self.parameter.replace("_", "-")

@@ -184,3 +184,14 @@ def test_optimise_a_bundled_scenario_and_read_the_promise(server: str, page) -> 
     assert page.locator("#schedule tr").count() >= 8  # header + the first week from the restart
     assert "Download the dispatch plan" in page.locator("#dispatch-link").inner_text()
     shot(page, "optimize")
+
+
+def test_cancel_a_running_run_from_its_page(server: str, page) -> None:
+    page.goto(server + "/runs/new?scenario=coop-kaseya-2021")
+    page.get_by_label("Replications").fill("300")
+    page.get_by_label("Horizon (days, blank = scenario's)").fill("365")
+    page.get_by_role("button", name="Start run").click()
+    page.wait_for_url("**/runs/*", timeout=15_000)
+    page.get_by_role("button", name="Cancel run").click()
+    page.locator("text=This run was cancelled").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Cancel run").is_hidden()

@@ -32,10 +32,12 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
@@ -43,6 +45,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from aftershock.errors import AftershockError
 
 if TYPE_CHECKING:
     from aftershock.runstore import RunStore
@@ -133,8 +137,21 @@ def optimize_job(db: str, scenario_id: str, options: dict[str, Any]) -> dict[str
 
 
 # -- the worker process -----------------------------------------------------------------
-def _stop_on_sigterm(signum: int, _frame: Any) -> None:
-    raise SystemExit(128 + signum)
+class WorkerStopped(SystemExit):
+    """Raised in a worker on SIGTERM: its job unwinds (temporary folders go), then it exits.
+
+    The server marks the run (cancelled, time limit, server stopped) before it stops the
+    worker; the run's own "failed: WorkerStopped" is only seen when something else sends
+    the signal (``kill``, a service manager stopping the whole process group).
+    """
+
+    def __init__(self) -> None:
+        super().__init__("worker process stopped (SIGTERM)")
+        self.code = 128 + signal.SIGTERM
+
+
+def _stop_on_sigterm(_signum: int, _frame: Any) -> None:
+    raise WorkerStopped
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -161,11 +178,39 @@ def _worker_main(conn: Connection, parent_pid: int) -> None:
     try:
         reply: tuple[str, Any] = ("ok", fn(*args))
     except Exception as exc:
-        reply = ("error", exc)
+        if not isinstance(exc, AftershockError):  # a bug: its traceback goes to the server's log
+            traceback.print_exc()
+        reply = ("error", _bare(exc))
     try:
         conn.send(reply)
     except Exception as exc:  # the value or the error does not pickle: say what it was
-        conn.send(("error", RuntimeError(f"{type(exc).__name__} while sending the result: {exc}")))
+        conn.send(("error", _stand_in(reply[1] if reply[0] == "error" else exc)))
+
+
+def _bare(exc: BaseException) -> BaseException:
+    """The error without its traceback and chain: they stay in the worker.
+
+    The chain is what fails to pickle: a database error's parameters (memoryview), and once
+    ``tblib.pickling_support`` is installed (Dask installs it) every exception pickles its
+    ``__context__`` and ``__cause__`` too.
+    """
+    exc.__cause__ = None
+    exc.__context__ = None
+    return exc.with_traceback(None)
+
+
+def _stand_in(exc: BaseException) -> BaseException:
+    """A picklable error that says what ``exc`` was (an aftershock error keeps its type)."""
+    if isinstance(exc, AftershockError):
+        try:
+            copy = AftershockError.__new__(type(exc), str(exc))
+            copy.args = (str(exc),)
+            copy.problems = list(exc.problems)
+            pickle.dumps(copy)
+            return copy
+        except Exception:
+            return AftershockError(str(exc), list(exc.problems))
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 def death_reason(exitcode: int | None) -> str:
