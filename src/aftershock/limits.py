@@ -57,3 +57,7 @@ def _check_count(value: int, most: int, parameter: str) -> None:
 
 #: The bounds of the command line and the Python API.
 DEFAULT = Limits()
+
+#: The server's bounds on one request (``aftershock serve --max-replications …``): a run of
+#: ocs-2022 (1,333 stores × 5 items × 90 days) may have up to 2,000 replications.
+SERVER = Limits(replications=2000, years=100_000, store_days=2_000_000_000)

@@ -120,6 +120,9 @@ def simulate_and_save(
             limits=limits,
         )
         store.complete_run(run_id, result)
+    except KeyboardInterrupt:
+        store.end_run(run_id, "cancelled", "interrupted (Ctrl-C)")
+        raise
     except BaseException as exc:
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         raise

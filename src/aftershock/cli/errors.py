@@ -13,6 +13,7 @@ from aftershock.errors import AftershockError, ParameterError
 #: Exit codes: 0 ok, 1 bad input, 2 usage (click's own), 3 internal error (a bug).
 EXIT_INPUT = 1
 EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
 
 #: Python parameters whose flag is not ``--`` + the name with dashes.
 FLAGS = {
@@ -36,6 +37,8 @@ def run_guarded(app: Callable[..., object], argv: list[str] | None = None) -> in
         app(args=args, prog_name="aftershock")
     except SystemExit as exc:
         code = exc.code
+        if code == EXIT_INTERRUPTED:  # click turns Ctrl-C into exit 130 before it reaches us
+            err.print("interrupted")
         return code if isinstance(code, int) else (0 if code is None else EXIT_INPUT)
     except AftershockError as exc:
         err.print("[bold red]error:[/]", end=" ")
@@ -45,7 +48,7 @@ def run_guarded(app: Callable[..., object], argv: list[str] | None = None) -> in
         return EXIT_INPUT
     except KeyboardInterrupt:
         err.print("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
     except Exception as exc:  # anything else is a bug: say so briefly

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import socket
@@ -14,6 +15,7 @@ from rich.table import Table
 from aftershock import api
 from aftershock.cli.app import DbOpt, JsonOpt, app
 from aftershock.cli.output import console, print_json
+from aftershock.limits import SERVER as SERVER_LIMITS
 
 runs_app = typer.Typer(help="Stored runs: list, show, delete, export.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
@@ -134,6 +136,26 @@ def serve_cmd(
             "stopped and the run marked failed; 0 for no limit.",
         ),
     ] = 3600.0,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="A host name clients may use to reach the server (repeatable; '*' for any). "
+            "Default: the loopback names and --host; any name when bound to 0.0.0.0. Requests "
+            "naming another Host are refused (DNS rebinding).",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int, typer.Option("--max-replications", min=1, max=100_000, help="Most replications of one run.")
+    ] = SERVER_LIMITS.replications,
+    max_store_days: Annotated[
+        int,
+        typer.Option(
+            "--max-store-days",
+            min=1,
+            help="Most replications × days × stores × items of one run (its work for the engine).",
+        ),
+    ] = SERVER_LIMITS.store_days,
 ) -> None:
     """Serve the dashboard and the REST API (OpenAPI docs at /docs); runs are stored in --db.
 
@@ -173,6 +195,8 @@ def serve_cmd(
         run_workers=run_workers,
         demo_run=demo_run,
         run_timeout_s=run_timeout,
+        allowed_hosts=tuple(allowed_host or ()),
+        limits=dataclasses.replace(SERVER_LIMITS, replications=max_replications, store_days=max_store_days),
     )
     sock = _bound_socket(host, port)  # a busy port is one clear line, before any announcement
     server = uvicorn.Server(

@@ -20,6 +20,7 @@ TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     413: "Request too large",
     422: "Invalid input",
     500: "Internal error",

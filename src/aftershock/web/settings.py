@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aftershock.limits import SERVER as SERVER_LIMITS
 from aftershock.limits import Limits
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-#: The server's bounds on one request: a run of ocs-2022 (1,333 stores × 5 items × 90 days)
-#: may have up to 2,000 replications; 2e9 store-days are about a minute of one worker.
-SERVER_LIMITS = Limits(replications=2000, years=100_000, store_days=2_000_000_000)
 
 
 @dataclass(frozen=True)
