@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from aftershock.errors import UsageError
+from aftershock.errors import ParameterError, UsageError
 
 #: Seconds to wait for a Dask scheduler before giving up with a clear message.
 DASK_CONNECT_TIMEOUT_S = 10
@@ -123,7 +123,7 @@ class DaskExecutor:
                 raise UsageError(
                     f"cannot reach the Dask scheduler at {address} within {DASK_CONNECT_TIMEOUT_S} s "
                     f"({type(exc).__name__}); is `dask scheduler` running there? "
-                    "Use --executor dask://local for a local cluster."
+                    "Use dask://local (--executor dask://local) for a local cluster."
                 ) from None
 
     def map(
@@ -147,7 +147,7 @@ class DaskExecutor:
 def executor_from_spec(spec: str | None, workers: int | None = None) -> Executor:
     """``None``/``local``/``in-process``, ``processes``, ``dask://local`` or ``dask://host:port``."""
     if workers is not None and workers < 1:
-        raise UsageError(f"--workers: expected a whole number >= 1, got {workers}")
+        raise ParameterError("workers", f"expected a whole number >= 1, got {workers}")
     if spec in (None, "", "local", "in-process", "inprocess"):
         return InProcess()
     if spec == "processes":
@@ -157,6 +157,6 @@ def executor_from_spec(spec: str | None, workers: int | None = None) -> Executor
         if rest in ("local", ""):
             return DaskExecutor(None, workers)
         return DaskExecutor(f"tcp://{rest}", workers)
-    raise UsageError(
-        f"--executor: expected in-process, processes, dask://local or dask://host:port, got '{spec}'"
+    raise ParameterError(
+        "executor", f"expected in-process, processes, dask://local or dask://host:port, got '{spec}'"
     )
