@@ -207,7 +207,7 @@ def test_short_capacity_says_what_is_short_and_writes_nothing(
 def test_bad_flags_fail_before_any_work(tmp_path: Path) -> None:
     from aftershock.errors import UsageError
 
-    with pytest.raises(UsageError, match="^start_date: expected a date"):
+    with pytest.raises(UsageError, match=r"^start_date: expected a date"):
         api.plan(BACKLOG, STOCK, CAPACITY, start_date="10/08/2022")
     args = ["plan", "--backlog", str(BACKLOG), "--stock", str(STOCK), "--capacity", str(CAPACITY)]
     assert run_cli([*args, "--out", str(tmp_path / "dispatch.txt")]) == 1

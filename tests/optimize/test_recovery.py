@@ -98,7 +98,7 @@ def test_optimize_cli_json_and_out(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_bad_objective_is_a_usage_error(tmp_path: Path) -> None:
     from aftershock.errors import UsageError
 
-    with pytest.raises(UsageError, match="^objective: expected lost-sales or margin, got 'speed'"):
+    with pytest.raises(UsageError, match=r"^objective: expected lost-sales or margin, got 'speed'"):
         api.optimize(pause(tmp_path), objective="speed")
 
 

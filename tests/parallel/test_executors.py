@@ -59,9 +59,9 @@ def test_unreachable_scheduler_fails_fast_with_the_url() -> None:
 
 
 def test_unknown_executor_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="^executor: expected"):
+    with pytest.raises(UsageError, match=r"^executor: expected"):
         executor_from_spec("threads")
-    with pytest.raises(UsageError, match="^workers: expected"):
+    with pytest.raises(UsageError, match=r"^workers: expected"):
         executor_from_spec("processes", workers=0)
 
 

@@ -66,7 +66,7 @@ def test_compare_uses_common_random_numbers_and_marks_pareto() -> None:
 def test_compare_rejects_bad_grid() -> None:
     with pytest.raises(UsageError, match="unknown allocation policy 'lifo'"):
         api.compare("ocs-2022", policies=["lifo"])
-    with pytest.raises(UsageError, match="^surges: expected 0 to 6"):
+    with pytest.raises(UsageError, match=r"^surges: expected 0 to 6"):
         api.compare("ocs-2022", surges=[9])
     # policies that would silently run as fifo here
     with pytest.raises(UsageError, match="'planned' follows a dispatch plan"):
