@@ -155,3 +155,50 @@ def pause_scenario(
     ]
     rows = [(f"s{i}", "r", demand, on_hand, order_up_to, lead, review, 0) for i in range(stores)]
     return write_scenario(folder, data, stores_csv(rows, header))
+
+
+# -- processes: for tests that start the command line or the server and check what is left --
+
+
+def console_script() -> str:
+    """The installed ``aftershock`` command beside this Python (or on the PATH)."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "aftershock"
+    found = str(beside) if beside.is_file() else shutil.which("aftershock")
+    if not found:
+        raise RuntimeError("the aftershock console script is not installed")
+    return found
+
+
+def descendants(pid: int) -> set[int]:
+    """Every descendant process of ``pid`` (Linux ``/proc``)."""
+    import os
+
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                kids = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
+            except OSError:
+                continue
+            for kid in map(int, kids):
+                if kid not in out:
+                    out.add(kid)
+                    todo.append(kid)
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not)."""
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False

@@ -4,7 +4,6 @@ a saved run marked cancelled rather than left "running"."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,42 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from aftershock.testing import alive, console_script, descendants
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals and /proc")
-
-
-def console_script() -> str:
-    beside = Path(sys.executable).parent / "aftershock"
-    found = str(beside) if beside.is_file() else shutil.which("aftershock")
-    assert found, "the aftershock console script is not installed"
-    return found
-
-
-def descendants(pid: int) -> set[int]:
-    out: set[int] = set()
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                kids = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
-            except OSError:
-                continue
-            for kid in map(int, kids):
-                if kid not in out:
-                    out.add(kid)
-                    todo.append(kid)
-    return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
 
 
 def run_status(db: Path) -> str | None:

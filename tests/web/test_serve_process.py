@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,52 +15,17 @@ import pytest
 
 from aftershock.runstore import RunStore
 from aftershock.runstore.models import RunRow
+from aftershock.testing import alive, console_script, descendants
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals and /proc")
 
 LONG = {"scenario": "coop-kaseya-2021", "replications": 300, "horizon_days": 365, "seed": 1}
 
 
-def console_script() -> str:
-    beside = Path(sys.executable).parent / "aftershock"
-    found = str(beside) if beside.is_file() else shutil.which("aftershock")
-    assert found, "the aftershock console script is not installed"
-    return found
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def children(pid: int) -> set[int]:
-    """Every descendant of ``pid`` (Linux /proc)."""
-    out: set[int] = set()
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                kids = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
-            except OSError:
-                continue
-            for kid in map(int, kids):
-                if kid not in out:
-                    out.add(kid)
-                    todo.append(kid)
-    return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
 
 
 def test_a_busy_port_is_one_line_and_exit_1(tmp_path: Path) -> None:
@@ -109,7 +73,7 @@ def test_sigterm_marks_the_running_run_failed_and_leaves_no_worker(tmp_path: Pat
         while httpx.get(f"{base}/api/runs/{run_id}", timeout=10).json()["status"] != "running":
             assert time.monotonic() < deadline, "the run never started"
             time.sleep(0.1)
-        workers = children(server.pid)
+        workers = descendants(server.pid)
         assert workers, "no worker process"
 
         server.send_signal(signal.SIGTERM)
