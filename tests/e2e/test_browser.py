@@ -7,6 +7,7 @@ AFTERSHOCK_SCREENSHOTS=1 (how the README's pictures are made).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -191,7 +192,8 @@ def test_cancel_a_running_run_from_its_page(server: str, page) -> None:
     page.get_by_label("Replications").fill("300")
     page.get_by_label("Horizon (days, blank = scenario's)").fill("365")
     page.get_by_role("button", name="Start run").click()
-    page.wait_for_url("**/runs/*", timeout=15_000)
+    # "**/runs/*" would match the new-run page itself; wait for the run's own page and its script
+    page.wait_for_url(re.compile(r"/runs/[0-9a-f]{32}$"), timeout=15_000, wait_until="load")
     page.get_by_role("button", name="Cancel run").click()
     page.locator("text=This run was cancelled").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Cancel run").is_hidden()
