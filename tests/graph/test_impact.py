@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from aftershock import api
-from aftershock.errors import ScenarioError
+from aftershock.errors import ParameterError
 from aftershock.graph import blast_radius, build_timeline, compile_network
 from aftershock.io import load_scenario
 from aftershock.testing import scenario_dict, write_scenario
@@ -95,11 +95,11 @@ def test_another_start_service(reference) -> None:
 
 
 def test_api_impact_checks_its_arguments() -> None:
-    with pytest.raises(ScenarioError, match=r"threshold: expected a share in \(0, 1\], got 0"):
+    with pytest.raises(ParameterError, match=r"^threshold: expected a share in \(0, 1\], got 0"):
         api.impact("ocs-2022", threshold=0)
-    with pytest.raises(ScenarioError, match="max_order: expected 1 to 4, got 5"):
+    with pytest.raises(ParameterError, match=r"^max_order: expected 1 to 4, got 5"):
         api.impact("ocs-2022", max_order=5)
-    with pytest.raises(ScenarioError, match="unknown service 'dc-wsm'"):
+    with pytest.raises(ParameterError, match=r"^service: unknown service 'dc-wsm'"):
         api.impact("ocs-2022", service="dc-wsm")
 
 

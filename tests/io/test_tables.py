@@ -257,9 +257,7 @@ def test_not_utf8_names_the_row(tmp_path: Path) -> None:
         read_store_table(path, "stores.csv", StoreDefaults())
     [problem] = exc.value.problems
     assert problem.row == 2
-    assert problem.message == (
-        "not UTF-8 text: invalid start byte (byte 0xf6); save the table as CSV UTF-8"
-    )
+    assert problem.message == ("not UTF-8 text: invalid start byte (byte 0xf6); save the table as CSV UTF-8")
 
 
 def test_utf16_says_so(tmp_path: Path) -> None:

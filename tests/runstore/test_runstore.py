@@ -108,8 +108,15 @@ def test_simulate_and_save_marks_failures(db_url: str, tmp_path: Path) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         api.simulate_and_save(path, db=db_url, replications=1, seed=0, on_progress=boom)
+
+    def broken(done: int, total: int) -> None:
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        api.simulate_and_save(path, db=db_url, replications=1, seed=0, on_progress=broken)
     rows, _ = store.list_runs()
-    assert sorted(r["status"] for r in rows) == ["done", "failed"]
+    assert sorted(r["status"] for r in rows) == ["cancelled", "done", "failed"]
+    assert {r["status"]: r["error"] for r in rows}["cancelled"] == "interrupted (Ctrl-C)"
 
 
 def test_unreachable_database_is_a_clear_error() -> None:
