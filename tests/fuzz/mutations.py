@@ -35,7 +35,7 @@ Path_ = tuple[str | int, ...]
 
 def _small_table(text: str, extra_rows: int = 12) -> str:
     """The header, every row that brings a new value of a text column, and a few more."""
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     header, body = rows[0], rows[1:]
     numeric = {"demand_units_per_day", "lead_time_days", "review_period_days", "order_weekday"}
     text_cols = [i for i, h in enumerate(header) if h not in numeric and h != "id"]
@@ -205,9 +205,9 @@ def mutate_data(draw: st.DrawFn, data: dict[str, Any], plausible: bool) -> dict[
 
 def mutate_table(draw: st.DrawFn, text: str) -> str | bytes:
     """One mutation of the store table: a cell, the header, a row, or raw bytes."""
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
     op = draw(st.sampled_from(["cell", "cell", "cell", "header", "drop_row", "dup_row", "cells", "bytes"]))
-    if op == "bytes":
+    if op == "bytes" or len(rows) < 2:
         raw = text.encode("utf-8")
         at = draw(st.integers(0, len(raw)))
         junk = draw(st.sampled_from([b"\x00", b"\xff", b"\xe4", b"\xef\xbb\xbf", b'"', b"\r", b"\n\n", b","]))

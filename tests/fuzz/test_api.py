@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import tempfile
 import time
 from collections.abc import Iterator
@@ -42,12 +43,15 @@ PLAN_TABLES = {role: (EXAMPLES / f"{name}.csv").read_text() for role, name in
 #: Examples per operation; the ones that make a worker compute get fewer.
 DEFAULT_EXAMPLES = 100
 EXAMPLES_OF = {
-    "POST /api/scenarios/{ref}/optimize": 12,
-    "POST /api/plan": 60,
+    "POST /api/scenarios/{ref}/optimize": 16,
+    "POST /api/plan": 40,
     "POST /api/runs": 40,
     "POST /api/validate": 200,
     "POST /api/scenarios": 150,
 }
+
+
+ODD_NUMBERS = [math.inf, -math.inf, math.nan, 1e308, -1e308, 2**63, 2**64, 10**30, -1, 0, 5e-324]
 
 
 def settings_for(folder: Path) -> Settings:
@@ -108,8 +112,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     asgi.shutdown_lifespans()  # stops the worker and closes the store
 
 
-def steer(case: Any, draw: st.DrawFn, served: Served) -> None:
-    """Point half of a case's parameters at what the server holds."""
+def steer(case: Any, draw: st.DrawFn, served: Served) -> bool:
+    """Point half of a case's parameters at what the server holds; True if the body needs raw JSON."""
     known = {
         "ref": served.refs,
         "run_id": served.run_ids or ["none"],
@@ -128,11 +132,17 @@ def steer(case: Any, draw: st.DrawFn, served: Served) -> None:
             query["ids"] = draw(st.lists(st.sampled_from(served.run_ids or ["none"]), min_size=1, max_size=3))
         if "service" in query:
             query["service"] = draw(st.sampled_from(served.services))
+    odd = isinstance(case.body, dict) and bool(case.body) and draw(st.booleans())
+    if odd:
+        # a number JSON allows only by Python's reading of it (Infinity, NaN) or past int64
+        key = draw(st.sampled_from(sorted(case.body, key=str)))
+        case.body[key] = draw(st.sampled_from(ODD_NUMBERS))
     if isinstance(case.body, dict) and draw(st.booleans()):
         if case.path == "/api/runs" and case.method.upper() == "POST":
             case.body["scenario"] = draw(st.sampled_from(served.refs))
         if case.method.upper() == "POST" and case.path.startswith(("/api/runs", "/api/scenarios/")):
             case.body["replications"] = draw(st.integers(1, 3))  # within the server's limit: it computes
+    return odd and case.media_type == "application/json"
 
 
 @st.composite
@@ -163,8 +173,10 @@ def plan_uploads(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, str], str]:
     return files, form, f"{role} table:\n{str(tables[role])[:2000]}\nform {form}"
 
 
-def check_reply(response: Any, what: str) -> None:
+def check_reply(response: Any, what: str, fuzz: Any = None) -> None:
     """Below 500; an error is JSON in the problem shape."""
+    if fuzz is not None:
+        fuzz.count(f"{response.status_code // 100}xx")
     assert response.status_code < 500, f"{response.status_code} for {what}: {response.text[:500]}"
     if response.status_code >= 400:
         kind = response.headers.get("content-type", "")
@@ -183,7 +195,7 @@ def test_no_request_gets_a_server_error(served: Served, key: str, fuzz) -> None:
     @fuzz.settings(EXAMPLES_OF.get(key, DEFAULT_EXAMPLES))
     @given(st.data())
     def check(data: st.DataObject) -> None:
-        fuzz.count("requests")
+        fuzz.count("examples")
         structured = data.draw(st.booleans(), label="structured")
         if structured and key in ("POST /api/validate", "POST /api/scenarios"):
             text, table = data.draw(scenario_uploads(), label="upload")
@@ -195,18 +207,22 @@ def test_no_request_gets_a_server_error(served: Served, key: str, fuzz) -> None:
                 response = served.client.post(
                     path, files={"scenario": scenario, "stores": ("stores.csv", table)}
                 )
-            check_reply(
-                response, f"{key} with a mutated scenario:\n{text[:2000]}\ntable:\n{str(table)[:2000]}"
-            )
+            what = f"{key} with a mutated scenario:\n{text[:2000]}\ntable:\n{str(table)[:2000]}"
+            check_reply(response, what, fuzz)
             return
         if structured and key == "POST /api/plan":
             files, form, what = data.draw(plan_uploads(), label="plan")
-            check_reply(served.client.post(path, files=files, data=form), f"{key} with {what}")
+            check_reply(served.client.post(path, files=files, data=form), f"{key} with {what}", fuzz)
             return
         case = data.draw(operation.as_strategy(), label="case")
-        steer(case, data.draw, served)
+        if steer(case, data.draw, served):  # Infinity and NaN: requests would refuse to send them
+            body = json.dumps(case.body, allow_nan=True)
+            headers = {"content-type": "application/json"}
+            response = served.client.request(method, case.formatted_path, data=body, headers=headers)
+            check_reply(response, f"{method} {case.formatted_path} with body {body}", fuzz)
+            return
         response = case.call()
-        check_reply(response, case.as_curl_command())
+        check_reply(response, case.as_curl_command(), fuzz)
 
     check()
 
@@ -224,7 +240,7 @@ def test_no_page_gets_a_server_error(served: Served, fuzz) -> None:
     @fuzz.settings(300)
     @given(st.data())
     def check(data: st.DataObject) -> None:
-        fuzz.count("requests")
+        fuzz.count("examples")
         page = data.draw(st.sampled_from(PAGES))
         values = {
             "ref": data.draw(st.one_of(st.sampled_from(served.refs), texts)),
@@ -233,6 +249,6 @@ def test_no_page_gets_a_server_error(served: Served, fuzz) -> None:
             "text": data.draw(texts),
         }
         url = page.format(**{k: quote(str(v), safe="") for k, v in values.items()})
-        check_reply(served.client.get(url), f"GET {url}")
+        check_reply(served.client.get(url), f"GET {url}", fuzz)
 
     check()

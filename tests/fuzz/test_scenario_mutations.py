@@ -72,7 +72,7 @@ def test_mutated_scenarios_load_or_name_every_problem(tmp_path_factory: pytest.T
 def test_plausible_mutations_that_load_also_run(tmp_path_factory: pytest.TempPathFactory, fuzz) -> None:
     folder = tmp_path_factory.mktemp("plausible")
 
-    @fuzz.settings(250)
+    @fuzz.settings(400)
     @given(mutated(plausible=True))
     def check(case: tuple[Any, Any, Any]) -> None:
         fuzz.count("examples")

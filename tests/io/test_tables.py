@@ -288,3 +288,10 @@ def test_every_problem_of_a_table_has_a_row_or_field(tmp_path: Path) -> None:
     for text in ["", ",".join(HEADER) + "\n", "id,region\ns1,north\n", "\xa0;x\n"]:
         for problem in problems_of(tmp_path, text):
             assert problem.row is not None or problem.field, problem
+
+
+def test_a_table_name_too_long_for_the_file_system(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as exc:
+        read_store_table(tmp_path / ("x" * 300 + ".csv"), "x.csv", StoreDefaults())
+    [problem] = exc.value.problems
+    assert problem.field == "table" and problem.message == "cannot read: File name too long"

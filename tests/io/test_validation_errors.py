@@ -69,3 +69,15 @@ def test_model_rules_read_as_plain_sentences() -> None:
 def test_long_inputs_are_shortened() -> None:
     found = errors(horizon_days="x" * 200)
     assert found["horizon_days"].endswith("...") and len(found["horizon_days"]) < 160
+
+
+def test_a_long_unknown_key_is_shortened() -> None:
+    found = errors(**{"k" * 5000: 1})
+    [message] = [m for f, m in found.items() if f and f.startswith("kkk")]
+    assert message.startswith("unknown key '" + "k" * 57 + "...' (expected one of:")
+
+
+def test_infinities_and_dates_read_as_plain_sentences() -> None:
+    found = errors(demand={"dispersion": float("inf")}, start_date="2300-01-01")
+    assert found["demand.dispersion"] == "expected a finite number, got inf"
+    assert found["start_date"] == "expected a date on or before 2199-12-31, got '2300-01-01'"

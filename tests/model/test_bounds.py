@@ -132,3 +132,22 @@ def test_a_restoration_past_the_horizon_with_a_long_ramp_runs(tmp_path: Path) ->
     }
     path = write_scenario(tmp_path, scenario_dict(incident=incident))
     assert api.simulate(path, replications=2).summary["metrics"]["lost_sales_units"]["mean"] > 0
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9999-12-20", "expected a date on or before 2199-12-31, got '9999-12-20'"),
+        ("1899-12-31", "expected a date on or after 1900-01-01, got '1899-12-31'"),
+    ],
+)
+def test_start_date_is_bounded(tmp_path: Path, value: str, message: str) -> None:
+    # regression: a start date near 9999-12-31 loaded, then report and optimize overflowed
+    data = scenario_dict()
+    text = write_scenario(tmp_path, data).read_text() + f"start_date: {value}\n"
+    (tmp_path / "scenario.yaml").write_text(text)
+    with pytest.raises(ScenarioError) as exc:
+        api.load(tmp_path / "scenario.yaml")
+    [problem] = exc.value.problems
+    assert (problem.field, problem.message) == ("start_date", message)
+    assert problem.line == text.count("\n")

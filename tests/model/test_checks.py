@@ -141,3 +141,19 @@ def test_only_one_cycle_is_reported_per_scenario(stores: StoreFrame) -> None:
     found = findings(stores, data)
     cycles = [m for m in found.values() if "cycle" in m]
     assert len(cycles) == 1 and "requires edges form a cycle: " in cycles[0]
+
+
+def test_unknown_names_are_quoted_short(tmp_path: Path) -> None:
+    # a store-table cell may be 100,000 characters: a message quotes names, it never dumps them
+    path = tmp_path / "stores.csv"
+    rows = [("s1", "r" * 5000, "a", 1), ("s2", "north", "a", 1)]
+    path.write_text(stores_csv(rows), encoding="utf-8")
+    stores = read_store_table(path, "stores.csv", StoreDefaults())
+    rule = {
+        "site": {"where": {"region": "x" * 5000}},
+        "capability": "store.sell",
+        "groups": [[{"service": "app"}]],
+    }
+    [message] = findings(stores, scenario_dict(requires=[rule])).values()
+    assert len(message) < 200
+    assert message.startswith("unknown value of 'region' '" + "x" * 37 + "...'")

@@ -55,7 +55,13 @@ def read_rows(path: Path, source: str) -> tuple[list[str], list[tuple[int, dict[
 
     Row 1 is the first data row (the CSV header is not counted).
     """
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name too long for the file system, say
+        raise DataError.from_problems(
+            [Problem(source, f"cannot read: {exc.strerror or exc}", field="table")]
+        ) from None
+    if not found:
         raise DataError.from_problems([Problem(source, f"file not found: {path}", field="table")])
     if path.suffix.lower() == ".parquet":
         header, rows = _parquet_rows(path, source)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -11,6 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from aftershock.errors import Problem
 from aftershock.io.yaml_lines import Path_, dotted, line_of
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def problems_from_validation(
@@ -43,18 +47,23 @@ def _message(err: Any, loc: Path_, root: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = sorted(fields_at(root, loc[:-1]))
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6) if len(name) <= 60 else []
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"unknown key '{name}'{hint} (expected one of: {', '.join(allowed)})"
+        shown_name = name if len(name) <= 60 else name[:57] + "..."
+        return f"unknown key '{shown_name}'{hint} (expected one of: {', '.join(allowed)})"
     if kind == "missing":
         return "required field is missing"
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
         return msg.removeprefix("Value error, ")
     got = err.get("input")
-    shown = repr(got)
+    shown = repr(got.isoformat() if isinstance(got, dt.date) else got)
     if len(shown) > 60:
         shown = shown[:57] + "..."
+    ctx = err.get("ctx") or {}
+    bound = str(ctx.get("le", ctx.get("ge", "")))
+    if kind in ("less_than_equal", "greater_than_equal") and _DATE.fullmatch(bound):  # a date out of range
+        return f"expected a date {'on or before' if 'le' in ctx else 'on or after'} {bound}, got {shown}"
     if msg.startswith("Input should be "):
         rest = msg.removeprefix("Input should be ")
         is_bound = rest.startswith(("greater", "less"))

@@ -23,10 +23,10 @@ Id = Annotated[
 MAX_DAY = 100_000
 
 #: Largest number of units anywhere in a scenario (capacities, caps, stock): 10^12.
-MAX_UNITS = 1e12
+MAX_UNITS = 10**12
 
 #: Largest amount of money per unit, shift, hour or incident: 10^12.
-MAX_MONEY = 1e12
+MAX_MONEY = 10**12
 
 #: Largest count of crews, sites or deliveries a day: 10^7.
 MAX_COUNT = 10_000_000

@@ -20,10 +20,18 @@ Finding = tuple[Loc, str]
 
 def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
     known = sorted(set(known))
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    listing = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-    return f"unknown {kind} '{value}'{hint} (known: {listing or 'none'})"
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6) if len(value) <= _SHOWN else []
+    hint = f"; did you mean '{_short(close[0])}'?" if close else ""
+    listing = ", ".join(_short(k) for k in known[:12]) + (", ..." if len(known) > 12 else "")
+    return f"unknown {kind} '{_short(value)}'{hint} (known: {listing or 'none'})"
+
+
+#: Longest name quoted in a message (a store-table cell can be 100,000 characters long).
+_SHOWN = 40
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
 def site_kinds(scenario: Scenario, stores: StoreFrame) -> dict[str, str]:

@@ -117,7 +117,9 @@ class StoreTable(Strict):
             "Path of the store table, relative to the scenario file. Required columns: id, "
             "region, demand_units_per_day. Optional: pos_system, on_hand_units, "
             "order_up_to_units, reorder_point_units, lead_time_days, review_period_days, order_weekday, "
-            "latitude, longitude; any other column is kept as a text attribute for `where`."
+            "latitude, longitude; any other column is kept as a text attribute for `where`. Ids follow "
+            "the rule of every id; demand is at most 1e9 units a day, stock levels at most 1e12 units, "
+            "lead times and review periods at most 365 days; text cells hold no control characters."
         )
     )
     defaults: StoreDefaults = Field(
@@ -131,7 +133,7 @@ class StoreTable(Strict):
 MAX_TABLE_DAYS = 365
 
 #: Most days of demand a stock level may be given in (cover, initial cover, reorder point).
-MAX_COVER_DAYS = 3660.0
+MAX_COVER_DAYS = 3660
 
 
 class StoreDefaults(Strict):

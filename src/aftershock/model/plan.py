@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from aftershock.model.base import MAX_MONEY, MAX_UNITS, Day, Days, Strict
 
 #: Largest extra capacity or cap as a share of normal (100: a hundred times normal).
-MAX_SHARE_OF_NORMAL = 100.0
+MAX_SHARE_OF_NORMAL = 100
 
 
 class Surge(Strict):

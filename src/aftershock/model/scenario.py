@@ -16,11 +16,15 @@ from aftershock.model.threats import Threat
 #: Bounds of the demand parameters: a draw must stay far inside what NumPy's Poisson and
 #: negative binomial generators accept (a mean below about 9e18), whatever the store's demand.
 MIN_DISPERSION = 0.01
-MAX_DISPERSION = 1e6
-MAX_WEEKDAY_FACTOR = 100.0
-MAX_DEMAND_SHARE = 1e6
+MAX_DISPERSION = 1_000_000
+MAX_WEEKDAY_FACTOR = 100
+MAX_DEMAND_SHARE = 1_000_000
 #: Most product groups: every store carries an array per item in the engine.
 MAX_ITEMS = 1000
+#: Range of start_date: every day a scenario can name (up to 100,000 days on) and every day
+#: of a report stays a date that Python, NumPy and pandas can all represent.
+FIRST_START_DATE = dt.date(1900, 1, 1)
+LAST_START_DATE = dt.date(2199, 12, 31)
 
 
 class Item(Strict):
@@ -115,10 +119,11 @@ class Scenario(Strict):
         description="Number of days simulated, from day 0; days of the incident and plan must lie "
         "inside it (0 .. horizon_days - 1)."
     )
-    start_date: dt.date | None = Field(
+    start_date: Annotated[dt.date, Field(ge=FIRST_START_DATE, le=LAST_START_DATE)] | None = Field(
         None,
-        description="Calendar date of day 0 (YYYY-MM-DD): it names days in reports and sets the "
-        "weekday of day 0. Leave out to count days only (day 0 is then a Monday).",
+        description="Calendar date of day 0 (YYYY-MM-DD), from 1900-01-01 to 2199-12-31: it names "
+        "days in reports and sets the weekday of day 0. Leave out to count days only (day 0 is then "
+        "a Monday).",
     )
     items: list[Item] = Field(
         default_factory=lambda: [Item(id="all")],
