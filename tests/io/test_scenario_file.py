@@ -505,3 +505,13 @@ def test_malformed_overrides(tmp_path: Path, override: str, message: str) -> Non
         load_scenario(write_scenario(tmp_path), [override])
     problem = only_problem(exc)
     assert (problem.source, problem.message) == ("--set", message)
+
+
+def test_names_too_long_for_the_file_system_are_clear_errors():
+    from aftershock.errors import ScenarioError
+    from aftershock.io import load_scenario
+
+    with pytest.raises(ScenarioError, match="File name too long"):
+        load_scenario("ocs-2022", [f"sites.stores.table={'x' * 300}"])
+    with pytest.raises(ScenarioError, match="File name too long"):
+        load_scenario("y" * 300 + ".yaml")

@@ -160,3 +160,12 @@ def test_the_optimised_plan_joins_the_grid_and_its_pareto_front(
     # it loses less than either grid plan here, so nothing dominates it
     assert best["is_pareto"]
     assert best["metrics"]["lost_sales_units"] < min(p["metrics"]["lost_sales_units"] for p in plans[:2])
+
+
+def test_caps_beyond_any_order_are_refused_with_the_parameter():
+    from aftershock.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"^caps: expected a cap of at most"):
+        api.compare("ocs-2022", caps=[1e13], replications=1)
+    with pytest.raises(ParameterError, match=r"^caps: expected a share of the normal order of at most"):
+        api.compare("ocs-2022", caps=["1e9%"], replications=1)

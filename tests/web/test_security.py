@@ -149,3 +149,26 @@ def test_server_bounds_the_work_of_a_run(client):
     r = client.post("/api/runs", json={"scenario": "ocs-2022", "replications": 5000})
     assert r.status_code == 422
     assert r.json()["problems"][0]["field"] == "replications"
+
+
+def test_huge_offsets_are_a_422_not_a_500(client):
+    assert client.get("/api/runs", params={"offset": 2**63}).status_code == 422
+    assert client.get("/runs", params={"offset": 2**63}).status_code == 422
+
+
+def test_a_lone_surrogate_in_a_request_is_answered_in_ascii_json(client):
+    body = '{"scenario": "coop-kaseya-2021", "policy": "\\ud800\\udc00", "replications": 1}'
+    r = client.post("/api/runs", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.content.isascii()
+    assert "unknown allocation policy" in r.json()["detail"] + str(r.json()["problems"])
+
+
+def test_run_knobs_are_finite_and_read_back_as_numbers(client):
+    r = client.post("/api/runs", json={"scenario": "ocs-2022", "order_cap": 1e300})
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["field"].startswith("body.order_cap")
+    from aftershock.api.what_if import _yaml_number
+
+    assert _yaml_number(1e-05) == "1.0e-05"
+    assert _yaml_number(40.0) == "40.0"

@@ -30,12 +30,23 @@ def run_overrides(
     if pause_days is not None:
         overrides.append(f"incident.pause_days={pause_days}")
     if order_cap is not None:
-        overrides.append(f"plan.order_cap={order_cap}")
+        overrides.append(f"plan.order_cap={_yaml_number(order_cap)}")
     if policy is not None:
-        overrides.append(f"plan.allocation={json.dumps(policy)}")
+        overrides.append(f"plan.allocation={json.dumps(policy, ensure_ascii=False)}")
     if surge_shifts is not None:
         loaded = load_with(overrides)
         variant = plan_variant(loaded, loaded.scenario.plan.allocation, None, surge_shifts)
         surge = [s.model_dump(mode="json") for s in variant.scenario.plan.surge]
         overrides.append(f"plan.surge={json.dumps(surge)}")
     return overrides
+
+
+def _yaml_number(value: float | str) -> str:
+    """A number as YAML reads it back: YAML 1.1 wants a dot before an exponent (1.0e-05)."""
+    if isinstance(value, str):
+        return value
+    text = repr(float(value))
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:
+        text = f"{mantissa}.0e{exponent}"
+    return text

@@ -51,6 +51,15 @@ def bundled_scenarios() -> list[BundledScenario]:
 
 def resolve_scenario_path(ref: str | Path) -> Path:
     """A bundled scenario's file, or the given path; a clear error when neither exists."""
+    try:
+        return _resolve(ref)
+    except OSError as exc:  # e.g. a name too long for the file system
+        text = str(ref)
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise ScenarioError.from_problems([Problem(shown, f"cannot use this path: {exc.strerror}")]) from None
+
+
+def _resolve(ref: str | Path) -> Path:
     path = Path(ref)
     if path.is_dir() and (path / SCENARIO_FILE).is_file():
         return path / SCENARIO_FILE

@@ -83,13 +83,23 @@ def _table_path(scenario_path: Path, table: str, confine: bool) -> tuple[Path, s
                 f"got '{table}': folders, absolute paths and '..' are refused"
             )
         candidate = folder / name
+        try:
+            candidate.lstat()
+        except FileNotFoundError:
+            return folder, f"the store table '{table}' was not sent with the scenario; send it with it"
+        except OSError as exc:  # e.g. a name too long for the file system
+            return folder, f"cannot use '{table[:80]}' as a file name: {exc.strerror}"
         if candidate.is_symlink() or (candidate.exists() and not candidate.is_file()):
             return folder, f"'{table}' is not a regular file sent with the scenario"
         if not candidate.is_file():
             return folder, f"the store table '{table}' was not sent with the scenario; send it with it"
         return candidate, None
-    table_path = (folder / table).resolve()
-    if not table_path.is_file():
+    try:
+        table_path = (folder / table).resolve()
+        found = table_path.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        return folder, f"cannot use '{table[:80]}' as a file name: {exc.strerror}"
+    if not found:
         return table_path, f"store table not found: {table_path}"
     return table_path, None
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aftershock.model.base import MAX_UNITS
 from aftershock.model.plan import OrderCap, Surge
 from aftershock.model.stores import LoadedScenario
 
@@ -59,6 +60,10 @@ class CapSize:
                 ) from None
         if not value > 0 or not np.isfinite(value):
             raise ValueError(f"expected a cap > 0, got '{text}'")
+        if percent and value > 10_000:
+            raise ValueError(f"expected a share of the normal order of at most 10000%, got '{text}'")
+        if not percent and value > MAX_UNITS:
+            raise ValueError(f"expected a cap of at most {MAX_UNITS:.0e} units, got '{text}'")
         return cls(fraction_of_normal=value / 100.0) if percent else cls(units=value)
 
     def label(self) -> str:

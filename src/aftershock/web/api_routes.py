@@ -53,7 +53,7 @@ def require_read(request: Request) -> None:
 Read = Depends(require_read)
 Write = Depends(require_write)
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 
 
 @router.get("/health")

@@ -92,7 +92,7 @@ def plan_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/runs", response_class=HTMLResponse)
-def runs_page(request: Request, offset: int = Query(0, ge=0)) -> HTMLResponse:
+def runs_page(request: Request, offset: int = Query(0, ge=0, le=2**31 - 1)) -> HTMLResponse:
     """Stored runs, newest first, with checkboxes to compare."""
     rows, total = state(request).store.list_runs(limit=25, offset=offset)
     return render(request, "runs.html", runs=rows, total=total, offset=offset)

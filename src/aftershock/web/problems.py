@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -28,6 +29,13 @@ TITLES = {
 }
 
 
+class ProblemResponse(JSONResponse):
+    """JSON in ASCII: a lone surrogate echoed from a client's input cannot break the encoding."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def problem(status: int, detail: str, problems: list[dict[str, Any]] | None = None) -> JSONResponse:
     """``application/problem+json`` with ``type, title, status, detail, problems``."""
     body = {
@@ -37,7 +45,7 @@ def problem(status: int, detail: str, problems: list[dict[str, Any]] | None = No
         "detail": detail,
         "problems": problems or [],
     }
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+    return ProblemResponse(body, status_code=status, media_type="application/problem+json")
 
 
 def install(app: FastAPI) -> None:

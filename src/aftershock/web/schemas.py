@@ -19,7 +19,7 @@ class RunRequest(BaseModel):
     pause_days: Annotated[int, Field(ge=0, le=365)] | None = Field(
         None, description="Length of the precautionary pause (incident.pause_days)."
     )
-    order_cap: Annotated[float, Field(gt=0)] | Literal["none"] | None = Field(
+    order_cap: Annotated[float, Field(gt=0, le=10**12, allow_inf_nan=False)] | Literal["none"] | None = Field(
         None, description="Cap in units per order line, or 'none' to remove the scenario's cap."
     )
     policy: str | None = Field(None, description="Allocation policy name.", max_length=64)
@@ -45,7 +45,7 @@ class OptimizeRequest(BaseModel):
     objective: Literal["lost-sales", "margin"] = Field(
         "lost-sales", description="lost-sales (units) or margin (lost margin + shift cost)."
     )
-    budget_shifts: Annotated[float, Field(ge=0)] | None = Field(
+    budget_shifts: Annotated[float, Field(ge=0, le=10**6, allow_inf_nan=False)] | None = Field(
         None, description="Most extra shifts in all (leave out for no limit)."
     )
     max_shifts_per_day: Annotated[float, Field(ge=0, le=6)] = 2.0
