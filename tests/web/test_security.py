@@ -172,3 +172,15 @@ def test_run_knobs_are_finite_and_read_back_as_numbers(client):
 
     assert _yaml_number(1e-05) == "1.0e-05"
     assert _yaml_number(40.0) == "40.0"
+
+
+def test_a_same_origin_write_with_a_bearer_token_needs_no_csrf_token(tmp_path):
+    app = create_app(Settings(db=str(tmp_path / "t.db"), token=SECRET, demo_run=False))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        same = {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}
+        body = {"scenario": "ocs-2022", "replications": 1, "horizon_days": 30}
+        assert c.post("/api/runs", json=body, headers=same).status_code == 403  # neither token
+        with_token = {**same, "Authorization": f"Bearer {SECRET}"}
+        assert c.post("/api/runs", json=body, headers=with_token).status_code == 202
+        foreign = {**with_token, "Origin": "http://evil.example"}
+        assert c.post("/api/runs", json=body, headers=foreign).status_code == 403
