@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from aftershock.errors import Problem, ScenarioError
 from aftershock.graph.compile import CompiledNetwork, compile_network
 from aftershock.graph.timeline import IncidentTimeline, RowIncident, build_timeline
 from aftershock.model.stores import LoadedScenario
@@ -181,6 +182,30 @@ def steady_state(
     return shelf[:, None] * shares[None, :], on_the_way[:, None, :] * shares[None, :, None]
 
 
+def _refuse_several_dcs(loaded: LoadedScenario) -> None:
+    """The engine dispatches from one DC: a second one would be silently ignored, so refuse it.
+
+    Listing order would then decide which DC serves every store (swapping two DCs changed
+    lost sales fivefold). ``impact`` and ``validate`` do not simulate and still accept such
+    networks.
+    """
+    dcs = loaded.scenario.sites.dcs
+    if len(dcs) <= 1:
+        return
+    source = loaded.path.name if loaded.path else loaded.name
+    raise ScenarioError.from_problems(
+        [
+            Problem(
+                source,
+                f"the engine simulates one DC and would silently ignore '{dcs[1].id}' "
+                f"({len(dcs)} DCs listed); simulate a network of several DCs as one DC with their "
+                "combined capacity, or as one scenario per DC with its own stores",
+                field="sites.dcs[1]",
+            )
+        ]
+    )
+
+
 def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimInputs:
     """Compile a validated scenario into engine inputs.
 
@@ -188,6 +213,7 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
     ones merge into the newest; by default enough for four weeks of orders (2 to 8).
     """
     scenario, stores = loaded.scenario, loaded.stores
+    _refuse_several_dcs(loaded)
     if open_slots is None:
         shortest = int(stores.review_period_days.min())
         open_slots = int(np.clip(np.ceil(28 / shortest), 2, 8))
