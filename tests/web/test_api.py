@@ -81,7 +81,11 @@ def test_upload_then_run_then_compare_and_delete(
     both = client.get("/api/compare", params=[("ids", i) for i in started]).json()["runs"]
     assert [r["id"] for r in both] == started and all(r["backlog_mean"] for r in both)
     page = client.get("/runs").text
-    assert started[0][:8] in page
+    assert started[0][:8] in page and "Lost sales, units" in page
+    compared = client.get("/compare", params=[("ids", i) for i in started]).text
+    assert "Lost sales, units" in compared and "lost_sales_units" not in compared.split("chart-compare")[0]
+    fill = both[0]["summary"]["metrics"]["fill_rate"]["mean"]
+    assert f"{fill:.1%}" in compared  # a share as a percentage, in the engine's own label
     assert client.delete(f"/api/runs/{started[1]}").status_code == 204
     assert_problem(client.get(f"/api/runs/{started[1]}"), 404)
     listing = client.get("/api/runs", params={"limit": 1}).json()

@@ -18,11 +18,16 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
-    """A page; templates autoescape everything they print."""
-    require_read(request)
-    return templates.TemplateResponse(
-        request, template, {"needs_token": state(request).settings.writes_need_token, **context}
-    )
+    """A page; templates autoescape everything they print. Metric labels and units come from
+    the engine's own definitions (``sim/metrics.py``), as in every result."""
+    from aftershock.sim.metrics import LABELS, METRICS
+
+    base = {
+        "needs_token": state(request).settings.writes_need_token,
+        "metric_labels": LABELS,
+        "metric_units": {name: unit for name, (unit, _) in METRICS.items()},
+    }
+    return templates.TemplateResponse(request, template, {**base, **context})
 
 
 @router.get("/static-plotly.js")
