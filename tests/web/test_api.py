@@ -124,6 +124,8 @@ def test_writes_need_a_token_beyond_loopback(tmp_path: Path) -> None:
     with TestClient(private, base_url="http://127.0.0.1:8000") as c:
         assert_problem(c.get("/api/runs"), 401)
         assert c.get("/api/runs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        for page in ("/", "/runs", "/compare?ids=x"):  # pages are reads too
+            assert c.get(page).status_code == 401, page
 
 
 @pytest.mark.slow

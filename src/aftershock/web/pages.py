@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -13,7 +13,8 @@ from aftershock import api
 from aftershock.policies import allocation_policies
 from aftershock.web.api_routes import list_scenarios, require_read, state
 
-router = APIRouter(include_in_schema=False)
+# every page is a read: checked before a handler looks anything up (a 404 would tell what exists)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
