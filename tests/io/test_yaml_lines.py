@@ -96,6 +96,8 @@ BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
         ('{"horizon_days": ' + "9" * 5000 + "}", True, "", None),
         ("start_date: 2022-02-30\n", False, "'2022-02-30' is not a valid date", 1),
         ("x: " + "y" * 2_000_001, False, "expected at most 2,000,000", None),
+        ("x: [" + ",".join(["1"] * 900_000) + "]", False, "more than 50,000 values", 1),
+        ("".join("  " * i + f"k{i}:\n" for i in range(60)), False, "levels deep", 49),
     ],
 )
 def test_hostile_documents_are_refused_fast_with_a_line(text, is_json, message, line):

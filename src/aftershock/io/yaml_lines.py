@@ -18,8 +18,12 @@ Path_ = tuple[str | int, ...]
 MAX_DOCUMENT_CHARS = 2_000_000
 MAX_DEPTH = 48
 MAX_ALIASES = 1_000
-#: Nodes of the document with every alias expanded (what validation would walk).
-MAX_EXPANDED_NODES = 200_000
+#: Values of the document, with every alias expanded (what validation would walk). A large
+#: scenario holds a few thousand; the store table is a separate file.
+MAX_EXPANDED_NODES = 50_000
+#: The event pass uses libyaml where PyYAML has it: about 20 times faster than the pure
+#: Python parser, so even a document at the size limit is refused in well under a second.
+_EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Digits of a number: more than any count or amount a scenario can hold.
 MAX_NUMBER_CHARS = 40
 
@@ -110,17 +114,21 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-def _check_events(text: str, source: str) -> None:
+def _check_events(text: str, source: str, loader: type = _EVENT_LOADER) -> None:
     """Refuse deep nesting, many aliases, huge numbers and impossible dates, from parse events.
 
     Parse events come before composition (which recurses once per level) and before
     construction (which expands aliases and converts numbers and dates), so nothing costly
     or recursive has run when a limit is hit. Each problem names its line.
     """
-    depth = aliases = 0
+    depth = aliases = values = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=loader):
             line = event.start_mark.line + 1 if event.start_mark is not None else None
+            if isinstance(event, yaml.NodeEvent):
+                values += 1
+                if values > MAX_EXPANDED_NODES:
+                    _refuse(source, f"more than {MAX_EXPANDED_NODES:,} values in the document", line)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -131,10 +139,14 @@ def _check_events(text: str, source: str) -> None:
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     _refuse(source, f"more than {MAX_ALIASES} aliases (*name)", line)
-            elif isinstance(event, yaml.ScalarEvent) and event.style is None and event.tag is None:
+            elif isinstance(event, yaml.ScalarEvent) and not event.style and event.tag is None:  # plain
                 _check_plain_scalar(event.value, source, line)
     except yaml.MarkedYAMLError:
-        return  # the composer reports it again, with its line and context
+        if loader is not yaml.SafeLoader:
+            # libyaml stops at its own limits too (such as nesting) with its own words: the
+            # pure Python parser, which the composer uses, reads on to the limits above
+            _check_events(text, source, yaml.SafeLoader)
+        return  # a syntax error: the composer reports it again, with its line and context
     except yaml.reader.ReaderError as exc:  # e.g. a NUL byte: the reader gives a position
         line = text.count("\n", 0, exc.position) + 1
         char = exc.character
