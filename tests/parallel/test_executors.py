@@ -80,3 +80,30 @@ def test_compare_on_a_process_pool_gives_the_in_process_grid() -> None:
     assert [r.label() for r in here] == [r.label() for r in pooled]
     assert [r.metrics for r in here] == [r.metrics for r in pooled]
     assert [r.is_pareto for r in here] == [r.is_pareto for r in pooled]
+
+
+def _fails_with_an_unpicklable_context(_: int) -> None:
+    import tblib.pickling_support
+
+    from aftershock.errors import Problem, ScenarioError
+
+    tblib.pickling_support.install()  # as in a worker that imported Dask: chains are pickled too
+
+    try:
+        raise ValueError(memoryview(b"database parameters"))  # what SQLAlchemy errors hold
+    except ValueError:
+        raise ScenarioError.from_problems([Problem("s.yaml", "bad", field="x")])  # noqa: B904
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", ["processes", "dask://local"])
+def test_an_error_crosses_the_process_boundary_as_itself(spec: str) -> None:
+    from aftershock.errors import ScenarioError
+
+    ex = executor_from_spec(spec, workers=1)
+    try:
+        with pytest.raises(ScenarioError) as info:
+            ex.map(_fails_with_an_unpicklable_context, [1])
+        assert info.value.problems[0].field == "x"
+    finally:
+        ex.close()

@@ -28,6 +28,26 @@ class Executor(Protocol):
         ...
 
 
+def without_chain(exc: BaseException) -> BaseException:
+    """``exc`` without its chained errors, which stay in the worker.
+
+    The chain is what fails to cross a process boundary: a database error's parameters (a
+    memoryview), and once ``tblib.pickling_support`` is installed (Dask installs it) every
+    exception pickles its ``__context__`` and ``__cause__`` too.
+    """
+    exc.__cause__ = None
+    exc.__context__ = None
+    return exc
+
+
+def call_portably(fn: Callable[[Any], Any], arg: Any) -> Any:
+    """``fn(arg)`` in a worker: an error comes back as itself, without a chain that cannot pickle."""
+    try:
+        return fn(arg)
+    except Exception as exc:
+        raise without_chain(exc) from None
+
+
 class InProcess:
     """Runs every item here, one after the other."""
 
@@ -65,7 +85,7 @@ class ProcessPool:
     ) -> list[Any]:
         from concurrent.futures import as_completed
 
-        futures = {self._pool.submit(fn, a): i for i, a in enumerate(args)}
+        futures = {self._pool.submit(call_portably, fn, a): i for i, a in enumerate(args)}
         out: list[Any] = [None] * len(args)
         try:
             for fut in as_completed(futures):
@@ -131,7 +151,7 @@ class DaskExecutor:
     ) -> list[Any]:
         from distributed import as_completed
 
-        futures = [self.client.submit(fn, a, pure=False) for a in args]
+        futures = [self.client.submit(call_portably, fn, a, pure=False) for a in args]
         index = {f.key: i for i, f in enumerate(futures)}
         for fut in as_completed(futures):
             if on_done is not None:

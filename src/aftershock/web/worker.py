@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aftershock.errors import AftershockError
+from aftershock.parallel.executors import without_chain
 
 if TYPE_CHECKING:
     from aftershock.runstore import RunStore
@@ -188,15 +189,8 @@ def _worker_main(conn: Connection, parent_pid: int) -> None:
 
 
 def _bare(exc: BaseException) -> BaseException:
-    """The error without its traceback and chain: they stay in the worker.
-
-    The chain is what fails to pickle: a database error's parameters (memoryview), and once
-    ``tblib.pickling_support`` is installed (Dask installs it) every exception pickles its
-    ``__context__`` and ``__cause__`` too.
-    """
-    exc.__cause__ = None
-    exc.__context__ = None
-    return exc.with_traceback(None)
+    """The error without its traceback and chain: they stay in the worker."""
+    return without_chain(exc).with_traceback(None)
 
 
 def _stand_in(exc: BaseException) -> BaseException:
