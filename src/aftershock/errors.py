@@ -38,6 +38,27 @@ class Problem:
         }
 
 
+@dataclass(frozen=True)
+class ScenarioWarning:
+    """Something suspicious in a valid scenario: shown with every output, never an error.
+
+    Located like a :class:`Problem` (``scenario.yaml:22: sites.dcs[0].pick_capacity_units_per_day:
+    ...``); made once when a scenario is loaded (``model/warnings.py``, ``io/scenario_file.py``).
+    """
+
+    source: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"source": self.source, "line": self.line, "field": self.field, "message": self.message}
+
+
 class AftershockError(Exception):
     """Base of every error caused by input or environment rather than by a bug."""
 

@@ -58,7 +58,7 @@ def test_ctrl_c_on_simulate_with_a_process_pool(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
     assert proc.returncode == 130
-    assert err.strip().splitlines()[-1] == "interrupted"
+    assert err.strip().splitlines()[-1].strip() == "interrupted"
     assert took < 8, f"exit took {took:.1f} s: it waited for the chunks left"
     deadline = time.monotonic() + 10
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:

@@ -91,3 +91,17 @@ def test_report_template_escapes_text_and_reads_labels_from_the_summary() -> Non
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in plans and "<script>" not in plans
     assert f"<th>{LABELS['lost_sales_units']}</th>" in plans
     assert "<td>12.5</td>" in plans and "<td>—</td>" in plans and "<td>yes</td>" in plans
+
+
+def test_report_shows_the_scenarios_warnings() -> None:
+    from aftershock import api
+    from aftershock.report import render_report
+
+    result = api.simulate("coop-kaseya-2021", replications=2, seed=1, overrides=["horizon_days=10"])
+    assert 'class="warning"' not in render_report("coop", result)
+    result.summary["warnings"] = [
+        {"source": "scenario.yaml", "line": 3, "field": "plan.order_cap.units", "message": "<b>below</b>"}
+    ]
+    text = render_report("coop", result)
+    assert 'class="warning" role="alert"' in text
+    assert "scenario.yaml:3: plan.order_cap.units</code>: &lt;b&gt;below&lt;/b&gt;" in text

@@ -142,3 +142,28 @@ def test_openapi_documents_every_endpoint(client: TestClient) -> None:
         "/api/runs/{run_id}/daily",
     ):
         assert path in spec["paths"], path
+
+
+def test_warnings_come_with_the_scenario_and_the_run(
+    client: TestClient, tmp_path: Path, scenario_files, wait_done
+) -> None:
+    import yaml
+
+    text, stores = scenario_files(tmp_path, horizon_days=10)
+    data = yaml.safe_load(text)
+    data["sites"]["dcs"][0]["pick_capacity_units_per_day"] = 90  # below 100 units a day of demand
+    up = client.post(
+        "/api/scenarios",
+        files={"scenario": ("s.yaml", yaml.safe_dump(data)), "stores": ("stores.csv", stores)},
+    )
+    sid = up.json()["id"]
+    (w,) = client.get(f"/api/scenarios/{sid}").json()["warnings"]
+    assert w["field"] == "sites.dcs[0].pick_capacity_units_per_day" and w["line"] and w["source"]
+    page = client.get(f"/scenarios/{sid}").text
+    assert 'class="warning" role="alert"' in page and "normal pick capacity 90 units a day" in page
+    run_id = client.post("/api/runs", json={"scenario": sid, "replications": 2}).json()["id"]
+    run = wait_done(client, run_id)
+    assert run["summary"]["warnings"] == [w]
+    assert 'class="warning" role="alert"' in client.get(f"/runs/{run_id}").text
+    clean = client.get("/api/scenarios/ocs-2022").json()
+    assert clean["warnings"] == [] and 'class="warning"' not in client.get("/scenarios/ocs-2022").text

@@ -14,7 +14,15 @@ from aftershock.api.impact import impact
 from aftershock.api.optimize import DEFAULT_BACKLOG_COST, OptimizeResult, PlanResult, optimize, plan
 from aftershock.api.risk import risk, stress
 from aftershock.api.runs import check_work
-from aftershock.api.scenarios import ScenarioRef, import_services, load, scenarios, schema, validate
+from aftershock.api.scenarios import (
+    ScenarioRef,
+    import_services,
+    load,
+    scenarios,
+    schema,
+    validate,
+    warnings_data,
+)
 from aftershock.api.simulate import open_store, simulate, simulate_and_save
 from aftershock.api.what_if import run_overrides
 from aftershock.limits import Limits
@@ -41,4 +49,5 @@ __all__ = [
     "simulate_and_save",
     "stress",
     "validate",
+    "warnings_data",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from aftershock.api.scenarios import ScenarioRef, load
+from aftershock.api.scenarios import ScenarioRef, load, warnings_data
 from aftershock.errors import ParameterError
 from aftershock.graph import (
     blast_radius,
@@ -64,4 +64,5 @@ def impact(
         "views": [asdict(v) for v in report.views],
         "cut_threshold": threshold,
         "cuts": cuts,
+        "warnings": warnings_data(loaded),
     }

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aftershock.api.runs import check_seed, executor_for
-from aftershock.api.scenarios import ScenarioRef, load
+from aftershock.api.scenarios import ScenarioRef, load, warnings_data
 from aftershock.errors import ParameterError, ScenarioError
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
@@ -60,6 +60,7 @@ def risk(
     summary["seed"] = seed
     summary["reps_per_shape"] = reps_per_shape
     summary["currency_note"] = "losses in the scenario's currency: lost margin + surge + churn + response"
+    summary["warnings"] = warnings_data(loaded)
     return summary
 
 

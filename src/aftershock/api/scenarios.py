@@ -38,6 +38,11 @@ def _check_policy_names(loaded: LoadedScenario) -> None:
         )
 
 
+def warnings_data(loaded: LoadedScenario) -> list[dict[str, Any]]:
+    """The scenario's warnings as plain data, ``{source, line, field, message}`` each."""
+    return [w.as_dict() for w in loaded.warnings]
+
+
 def validate(ref: ScenarioRef, overrides: list[str] | None = None) -> dict[str, Any]:
     """Validate a scenario; return a short description of what it holds.
 
@@ -58,6 +63,7 @@ def validate(ref: ScenarioRef, overrides: list[str] | None = None) -> dict[str, 
         "requires_rules": len(s.requires),
         "items": len(s.items),
         "horizon_days": s.horizon_days,
+        "warnings": warnings_data(loaded),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aftershock.api.runs import check_seed, check_work, executor_for
-from aftershock.api.scenarios import ScenarioRef, load
+from aftershock.api.scenarios import ScenarioRef, load, warnings_data
 from aftershock.errors import ParameterError
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
@@ -65,6 +65,7 @@ def simulate(
         item_ids=inputs.item_ids,
         incident_day=s.incident.compromise.day,
         region_of_store=tuple(loaded.stores.regions.tolist()),
+        warnings=warnings_data(loaded),
     )
 
 

@@ -11,7 +11,7 @@ import typer
 from aftershock import api
 from aftershock.cli.errors import run_guarded
 from aftershock.cli.impact_view import render_impact
-from aftershock.cli.output import console, print_json
+from aftershock.cli.output import console, print_json, print_warnings
 
 app = typer.Typer(
     name="aftershock",
@@ -91,6 +91,7 @@ def scenarios_cmd(json_out: JsonOpt = False) -> None:
 def validate_cmd(scenario: ScenarioArg, json_out: JsonOpt = False, overrides: SetOpt = None) -> None:
     """Check a scenario and its store table; print "ok" or every problem with file, line, field."""
     summary = api.validate(scenario, overrides)
+    print_warnings(summary["warnings"])
     if json_out:
         print_json(summary)
         return
@@ -142,6 +143,7 @@ def impact_cmd(
     report = api.impact(
         scenario, service=service, threshold=threshold, max_order=max_order, overrides=overrides
     )
+    print_warnings(report["warnings"])
     if json_out:
         print_json(report)
     else:
@@ -219,6 +221,7 @@ def simulate_cmd(
                 executor=executor,
                 workers=workers,
             )
+    print_warnings(result.summary["warnings"])
     if out is not None:
         result.write(out)
     if json_out:

@@ -12,7 +12,7 @@ from rich.table import Table
 from aftershock import api
 from aftershock.api import DEFAULT_BACKLOG_COST
 from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
-from aftershock.cli.output import console, print_json, whole_numbers
+from aftershock.cli.output import console, print_json, print_warnings, whole_numbers
 from aftershock.sim.metrics import LABELS
 
 OutOpt = Annotated[
@@ -98,6 +98,7 @@ def optimize_cmd(
         seed=seed,
         overrides=overrides,
     )
+    print_warnings(result.warnings)
     if out is not None:
         _write_dispatch(out, result.dispatch)
     if json_out:

@@ -29,6 +29,17 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+def print_warnings(warnings: list[dict[str, Any]]) -> None:
+    """Each scenario warning as one yellow line on stderr: ``warning: scenario.yaml:22: field: ...``."""
+    if not warnings:
+        return
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for w in warnings:
+        where = w["source"] if w.get("line") is None else f"{w['source']}:{w['line']}"
+        field = f"{w['field']}: " if w.get("field") else ""
+        err.print(f"warning: {where}: {field}{w['message']}", style="yellow", markup=False)
+
+
 def pct(x: float) -> str:
     """A share as a percentage with one decimal."""
     return f"{100 * x:.1f}%"

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from aftershock import api
 from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
-from aftershock.cli.output import console, print_json, whole_numbers
+from aftershock.cli.output import console, print_json, print_warnings, whole_numbers
 from aftershock.cli.progress import progress_bar
 from aftershock.recovery import CapSize
 from aftershock.recovery.compare import PARETO_OBJECTIVES, normal_order_line_units
@@ -69,6 +69,8 @@ def compare_cmd(
     if chart is not None:
         check_output_path(chart, flag="--chart", suffixes=(".html", ".htm"))
     loaded = api.load(scenario, overrides)  # once: the grid, the footer and the JSON use it
+    warnings = api.warnings_data(loaded)
+    print_warnings(warnings)
     with progress_bar("comparing plans", enabled=not (quiet or json_out)) as tick:
         rows = api.compare(
             loaded,
@@ -96,6 +98,7 @@ def compare_cmd(
                 "replications": replications,
                 "seed": seed,
                 "normal_order_line_units": lines,
+                "warnings": warnings,
                 "pareto_objectives": list(PARETO_OBJECTIVES),
                 "plans": [
                     {
@@ -197,6 +200,7 @@ def report_cmd(
 
     check_output_path(out, suffixes=(".html", ".htm"))
     loaded = api.load(scenario, overrides)
+    print_warnings(api.warnings_data(loaded))
     policies = policy or ["fifo", "proportional", "lowest-cover-first"]
     cap = loaded.scenario.plan.order_cap
     caps: list[CapSize | None] = [None]

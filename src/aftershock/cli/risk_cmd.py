@@ -11,7 +11,7 @@ from rich.table import Table
 
 from aftershock import api
 from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
-from aftershock.cli.output import console, pct, print_json, whole_numbers
+from aftershock.cli.output import console, pct, print_json, print_warnings, whole_numbers
 from aftershock.cli.progress import progress_bar
 
 
@@ -50,6 +50,7 @@ def risk_cmd(
             workers=workers,
             on_progress=tick,
         )
+    print_warnings(summary["warnings"])
     if json_out:
         print_json(summary)
         return
@@ -120,9 +121,12 @@ def stress_cmd(
     restoration plan; impact is the lost revenue of an outage of TTR days; the risk exposure
     index scales impacts so the worst service is 1.0.
     """
-    rows = api.stress(scenario, services=service, overrides=overrides)
+    loaded = api.load(scenario, overrides)
+    warnings = api.warnings_data(loaded)
+    print_warnings(warnings)
+    rows = api.stress(loaded, services=service)
     if json_out:
-        print_json(rows)
+        print_json({"scenario": loaded.name, "services": rows, "warnings": warnings})
         return
     table = Table(title="Stress test (Simchi-Levi): time-to-survive vs time-to-recover", title_justify="left")
     for col in ("service", "vendor", "TTS days", "TTR days", "gap", "impact (revenue)", "exposure"):

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aftershock.errors import DataError, Problem, ScenarioError
+from aftershock.errors import DataError, Problem, ScenarioError, ScenarioWarning
 from aftershock.io.bundled import resolve_scenario_path
 from aftershock.io.tables import read_store_table
 from aftershock.io.validation_errors import problems_from_validation
@@ -15,6 +15,7 @@ from aftershock.io.yaml_lines import dotted, line_of, parse_document, parse_valu
 from aftershock.model.checks import check_scenario
 from aftershock.model.scenario import Scenario
 from aftershock.model.stores import LoadedScenario
+from aftershock.model.warnings import scenario_warnings
 
 
 def load_scenario(
@@ -69,7 +70,13 @@ def load_scenario(
             Problem(source, message, line=line_of(lines, loc), field=dotted(loc)) for loc, message in findings
         ]
         raise ScenarioError.from_problems(_blame_overrides(problems, override_paths))
-    return LoadedScenario(scenario=scenario, stores=stores, path=path)
+    warnings = tuple(
+        _blame_override(
+            ScenarioWarning(source, message, line=line_of(lines, loc), field=dotted(loc)), override_paths
+        )
+        for loc, message in scenario_warnings(scenario, stores)
+    )
+    return LoadedScenario(scenario=scenario, stores=stores, path=path, warnings=warnings)
 
 
 def _table_path(scenario_path: Path, table: str, confine: bool) -> tuple[Path, str | None]:
@@ -163,3 +170,12 @@ def _blame_overrides(problems: list[Problem], overrides: dict[str, str]) -> list
         )
         out.append(Problem("--set", p.message, field=p.field) if hit else p)
     return out
+
+
+def _blame_override(warning: ScenarioWarning, overrides: dict[str, str]) -> ScenarioWarning:
+    """A warning on a path that an override set is reported against the override."""
+    f = warning.field
+    written = [dotted(tuple(int(p) if p.isdigit() else p for p in o.split("."))) for o in overrides]
+    if f and any(f == o or f.startswith((o + ".", o + "[")) for o in written):
+        return ScenarioWarning("--set", warning.message, field=f)
+    return warning

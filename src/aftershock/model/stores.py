@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aftershock.errors import ScenarioWarning
 from aftershock.model.plan import Plan
 from aftershock.model.scenario import Scenario
 
@@ -62,6 +63,18 @@ class StoreFrame:
         return mask
 
 
+def normal_order_lines(scenario: Scenario, stores: StoreFrame) -> np.ndarray:
+    """Normal order line of every store × item: the store's demand for the item over its review period.
+
+    The engine's per-line demand (``sim.inputs``), the share a cap's ``fraction_of_normal``
+    refers to, and what compare and the warnings compare a cap in units with.
+    """
+    shares = np.array([i.demand_share for i in scenario.items], dtype=float)
+    shares = shares / shares.sum()
+    base = stores.demand_units_per_day[:, None] * shares[None, :]
+    return base * stores.review_period_days[:, None]
+
+
 def attribute_text(value: object) -> str:
     """A ``where`` value as the text it must equal in the store table (``true``, ``3``)."""
     if isinstance(value, bool):
@@ -73,11 +86,16 @@ def attribute_text(value: object) -> str:
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A validated scenario with its store table, and where it came from."""
+    """A validated scenario with its store table, and where it came from.
+
+    ``warnings`` are the suspicious inputs found when it was loaded (``model/warnings.py``);
+    every output shows them.
+    """
 
     scenario: Scenario
     stores: StoreFrame
     path: Path | None = None
+    warnings: tuple[ScenarioWarning, ...] = ()
 
     @property
     def name(self) -> str:

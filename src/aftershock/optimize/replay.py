@@ -175,4 +175,5 @@ def optimize_and_replay(
         promised_recovery_date=calendar_date(s.start_date, promised),
         start_date=None if s.start_date is None else s.start_date.isoformat(),
         replayed_lost_units=replayed.metric("lost_sales_units"),
+        warnings=[w.as_dict() for w in loaded.warnings],
     )

@@ -63,6 +63,8 @@ class OptimizeResult:
     #: lost units of each replication of the replay (replication k meets the same incident and
     #: demand as replication k of any run with the same seed: compare plans pairwise)
     replayed_lost_units: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    #: the scenario's warnings (``{source, line, field, message}`` each)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def gap_lost_units(self) -> float:

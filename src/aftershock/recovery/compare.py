@@ -14,7 +14,7 @@ import numpy as np
 
 from aftershock.model.base import MAX_UNITS
 from aftershock.model.plan import OrderCap, Surge
-from aftershock.model.stores import LoadedScenario
+from aftershock.model.stores import LoadedScenario, normal_order_lines
 
 #: Objectives of the Pareto front, all minimised.
 PARETO_OBJECTIVES = (
@@ -166,10 +166,7 @@ def normal_order_line_units(loaded: LoadedScenario) -> dict[str, float]:
 
     What a cap in units compares with: a cap well below a normal line starves every store.
     """
-    from aftershock.sim import build_inputs
-
-    inputs = build_inputs(loaded)
-    lines = (inputs.base_demand * inputs.review_period_days[:, None]).ravel()
+    lines = normal_order_lines(loaded.scenario, loaded.stores).ravel()
     p10, p50, p90 = np.percentile(lines, [10, 50, 90]) if lines.size else (0.0, 0.0, 0.0)
     return {"p10": float(p10), "median": float(p50), "p90": float(p90)}
 

@@ -9,7 +9,7 @@ import numpy as np
 from aftershock.errors import Problem, ScenarioError
 from aftershock.graph.compile import CompiledNetwork, compile_network
 from aftershock.graph.timeline import IncidentTimeline, RowIncident, build_timeline
-from aftershock.model.stores import LoadedScenario
+from aftershock.model.stores import LoadedScenario, normal_order_lines
 
 #: Order days of empty open-order slots (sorts after every real day).
 EMPTY_SLOT = np.iinfo(np.int64).max // 4
@@ -132,7 +132,7 @@ def _cap_units(loaded: LoadedScenario, base_demand: np.ndarray) -> np.ndarray:
     if cap.units is not None:
         limit = np.minimum(limit, cap.units)
     if cap.fraction_of_normal is not None:
-        normal_order = base_demand * loaded.stores.review_period_days[:, None]
+        normal_order = normal_order_lines(loaded.scenario, loaded.stores)
         limit = np.minimum(limit, cap.fraction_of_normal * normal_order)
     return limit
 

@@ -56,8 +56,13 @@ def build_result(
     item_ids: tuple[str, ...],
     incident_day: int,
     region_of_store: tuple[str, ...] | None = None,
+    warnings: list[dict[str, Any]] | None = None,
 ) -> Result:
-    """Assemble the Dataset and summary from the runner's arrays."""
+    """Assemble the Dataset and summary from the runner's arrays.
+
+    ``warnings`` are the scenario's warnings as plain data (``ScenarioWarning.as_dict``); the
+    summary carries them, so a stored run shows them with its numbers.
+    """
     reps, days = raw["demand_units"].shape
     coords: dict[str, Any] = {"replication": np.arange(reps), "day": np.arange(days)}
     data: dict[str, Any] = {name: (("replication", "day"), raw[name]) for name in (*DAILY, "received_units")}
@@ -89,6 +94,7 @@ def build_result(
         "horizon_days": days,
         "start_date": str(start_date) if start_date is not None else None,
         "incident_day": incident_day,
+        "warnings": list(warnings or []),
         # each metric and daily series carries its label and unit: tables, reports and the
         # dashboard's JavaScript read them here instead of keeping their own copies
         "metrics": {name: metric_summary(name, values) for name, values in metrics.items()},

@@ -97,13 +97,13 @@ def list_scenarios(request: Request, limit: Limit = 50, offset: Offset = 0) -> d
 
 @router.get("/scenarios/{ref}", dependencies=[Read])
 def get_scenario(request: Request, ref: str) -> dict[str, Any]:
-    """A scenario's metadata, its YAML and what it holds."""
+    """A scenario's metadata, its YAML, what it holds and its warnings."""
     from aftershock.runstore.database import scenario_row
 
     st = state(request)
     sid, loaded = st.load(ref)
     row = scenario_row(st.store, sid)
-    return {**row, "ref": ref, "summary": api.validate(loaded)}
+    return {**row, "ref": ref, "summary": api.validate(loaded), "warnings": api.warnings_data(loaded)}
 
 
 def _check_upload(scenario_text: str, stores_text: str | None) -> Any:

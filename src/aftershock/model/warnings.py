@@ -1,0 +1,142 @@
+"""Suspicious inputs: what a valid scenario holds that probably does not mean what it says.
+
+Each check returns ``(location, message)`` pairs, like ``checks.py``; the loader maps
+locations to lines and keeps the warnings on :class:`~aftershock.model.stores.LoadedScenario`,
+and every output (CLI, ``--json``, Python API, web API, dashboard) shows them. A warning
+never stops a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from aftershock.model.checks import Finding
+from aftershock.model.scenario import Scenario
+from aftershock.model.stores import StoreFrame, normal_order_lines
+
+#: Store-table column that names the DC serving a store (several-DC networks, issue 12).
+DC_COLUMN = "dc"
+
+
+def scenario_warnings(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
+    """Every suspicious input of a validated scenario, in file order."""
+    return [
+        *_dc_warnings(scenario, stores),
+        *_restore_warnings(scenario),
+        *_order_cap_warnings(scenario, stores),
+    ]
+
+
+def stores_of_dcs(scenario: Scenario, stores: StoreFrame) -> dict[str, np.ndarray]:
+    """Boolean mask of the stores each DC serves normally.
+
+    With a ``dc`` column in the store table, each store is served by the DC it names;
+    without one, the engine sends every store's orders to the first DC listed.
+    """
+    dcs = scenario.sites.dcs
+    column = stores.attributes.get(DC_COLUMN)
+    if column is not None:
+        return {dc.id: column == dc.id for dc in dcs}
+    none = np.zeros(len(stores), dtype=bool)
+    return {dc.id: (np.ones(len(stores), dtype=bool) if i == 0 else none) for i, dc in enumerate(dcs)}
+
+
+def _dc_warnings(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    dcs = scenario.sites.dcs
+    served = stores_of_dcs(scenario, stores)
+    week = float(np.mean(scenario.demand.weekday_factors))
+    by_column = DC_COLUMN in stores.attributes
+    for i, dc in enumerate(dcs):
+        mask = served[dc.id]
+        n = int(mask.sum())
+        if n == 0:
+            if by_column:
+                why = f"no store in the store table names '{dc.id}' in its `{DC_COLUMN}` column"
+            elif len(stores) == 0:
+                why = "the store table has no stores"
+            else:
+                why = f"every store's orders go to '{dcs[0].id}', the first DC listed"
+            yield (
+                ("sites", "dcs", i),
+                f"DC '{dc.id}' serves no store: {why}; its capacity, shifts and surge change no "
+                "result, and an incident at this DC loses no sales",
+            )
+            continue
+        demand = float(stores.demand_units_per_day[mask].sum()) * week
+        capacity = dc.pick_capacity_units_per_day
+        if capacity < demand:
+            yield (
+                ("sites", "dcs", i, "pick_capacity_units_per_day"),
+                f"normal pick capacity {_units(capacity)} units a day is below the normal demand of "
+                f"the {n:,} store(s) it serves, {_units(demand)} units a day: the DC falls behind "
+                f"by about {_units(demand - capacity)} units a day before any incident, so backlog "
+                "and lost sales grow even without the attack and are not all the incident's",
+            )
+
+
+def reachable_services(scenario: Scenario, starts: list[str]) -> set[str]:
+    """Services a compromise of ``starts`` can reach along control edges with ``p > 0``."""
+    edges: dict[str, list[str]] = {}
+    for edge in scenario.control:
+        if edge.p > 0:
+            edges.setdefault(edge.from_, []).append(edge.to)
+    seen = set(starts)
+    todo = list(starts)
+    while todo:
+        for nxt in edges.get(todo.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _restore_warnings(scenario: Scenario) -> Iterator[Finding]:
+    entry = scenario.incident.compromise.service
+    threats = sorted({t.service for t in scenario.threats} - {entry})
+    reached = reachable_services(scenario, [entry, *threats])
+    for service in scenario.incident.restore:
+        if service in reached:
+            continue
+        starts = f"'{entry}', where the incident starts"
+        if threats:
+            starts += ", or from the services where the threats start (" + ", ".join(threats) + ")"
+        yield (
+            ("incident", "restore", service),
+            f"'{service}' can never be compromised: no attack path (control edges with p > 0) leads "
+            f"to it from {starts}; this restore entry changes no result (check the service id "
+            "and the control edges)",
+        )
+
+
+def _order_cap_warnings(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    cap = scenario.plan.order_cap
+    if cap is None or len(stores) == 0:
+        return
+    until = "" if cap.until_day is None else f" until day {cap.until_day}"
+    effect = (
+        "stores that order only their normal demand are cut too, so while the cap applies (from "
+        f"day {cap.from_day}{until}) the results include a shortage the cap itself makes"
+    )
+    if cap.fraction_of_normal is not None and cap.fraction_of_normal < 1:
+        yield (
+            ("plan", "order_cap", "fraction_of_normal"),
+            f"the order cap allows {100 * cap.fraction_of_normal:.0f}% of a normal order line (a "
+            f"store's demand for the item over its review period), below a normal order: {effect}",
+        )
+    if cap.units is not None:
+        lines = normal_order_lines(scenario, stores).ravel()
+        median = float(np.median(lines))
+        if cap.units < median:
+            above = float((lines > cap.units).mean())
+            yield (
+                ("plan", "order_cap", "units"),
+                f"the order cap of {_units(cap.units)} units per order line is below a typical "
+                f"store's normal order line (median {_units(median)} units: demand over the review "
+                f"period); {100 * above:.0f}% of normal order lines are larger: {effect}",
+            )
+
+
+def _units(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.3g}"
