@@ -515,3 +515,24 @@ def test_names_too_long_for_the_file_system_are_clear_errors():
         load_scenario("ocs-2022", [f"sites.stores.table={'x' * 300}"])
     with pytest.raises(ScenarioError, match="File name too long"):
         load_scenario("y" * 300 + ".yaml")
+
+
+def test_a_dc_cell_naming_no_dc_is_named_by_row_and_column(tmp_path):
+    """A store table's `dc` column must name DCs of the scenario (issue 12, bad input)."""
+    from aftershock.errors import DataError
+    from aftershock.io import load_scenario
+    from aftershock.testing import scenario_dict, stores_csv, write_scenario
+
+    data = scenario_dict()
+    dc = data["sites"]["dcs"][0]["id"]
+    lines = stores_csv().splitlines()
+    header, rows = lines[0] + ",dc", lines[1:]
+    table = "\n".join([header, *(f"{r},{dc if i != 1 else 'dc-north'}" for i, r in enumerate(rows))]) + "\n"
+    path = write_scenario(tmp_path, data, stores=table)
+    with pytest.raises(DataError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert (problem.row, problem.field) == (2, "dc")
+    assert f"expected the id of a DC of the scenario ({dc}), got 'dc-north'" in problem.message
+    good = "\n".join([header, *(f"{r},{dc}" for r in rows)]) + "\n"
+    assert len(load_scenario(write_scenario(tmp_path, data, stores=good)).stores) == len(rows)

@@ -14,7 +14,7 @@ from aftershock.io.validation_errors import problems_from_validation
 from aftershock.io.yaml_lines import dotted, line_of, parse_document, parse_value
 from aftershock.model.checks import check_scenario
 from aftershock.model.scenario import Scenario
-from aftershock.model.stores import LoadedScenario
+from aftershock.model.stores import LoadedScenario, StoreFrame
 from aftershock.model.warnings import scenario_warnings
 
 
@@ -62,6 +62,7 @@ def load_scenario(
         raise ScenarioError.from_problems(_blame_overrides([problem], override_paths))
     try:
         stores = read_store_table(table_path, scenario.sites.stores.table, scenario.sites.stores.defaults)
+        _check_dc_column(stores, scenario, scenario.sites.stores.table)
     except DataError as exc:
         raise DataError(f"in the store table of {source}:\n" + "\n".join(exc.lines), exc.problems) from None
     findings = check_scenario(scenario, stores) + _policy_findings(scenario)
@@ -77,6 +78,27 @@ def load_scenario(
         for loc, message in scenario_warnings(scenario, stores)
     )
     return LoadedScenario(scenario=scenario, stores=stores, path=path, warnings=warnings)
+
+
+def _check_dc_column(stores: StoreFrame, scenario: Scenario, table: str) -> None:
+    """Every cell of a ``dc`` column names a DC of the scenario (one problem per bad row)."""
+    column = stores.attributes.get("dc")
+    if column is None:
+        return
+    known = [dc.id for dc in scenario.sites.dcs]
+    allowed = ", ".join(known) if known else "none: the scenario lists no DC"
+    problems = [
+        Problem(
+            table,
+            f"expected the id of a DC of the scenario ({allowed}), got '{value[:40]}'",
+            row=i + 1,
+            field="dc",
+        )
+        for i, value in enumerate(column.tolist())
+        if value and value not in known
+    ]
+    if problems:
+        raise DataError.from_problems(problems[:50])
 
 
 def _table_path(scenario_path: Path, table: str, confine: bool) -> tuple[Path, str | None]:
