@@ -119,7 +119,10 @@ class StoreTable(Strict):
             "order_up_to_units, reorder_point_units, lead_time_days, review_period_days, order_weekday, "
             "latitude, longitude; any other column is kept as a text attribute for `where`. Ids follow "
             "the rule of every id; demand is at most 1e9 units a day, stock levels at most 1e12 units, "
-            "lead times and review periods at most 365 days; text cells hold no control characters."
+            "lead times and review periods at most 365 days; text cells hold no control characters. "
+            "A `dc` column, when present, names the DC that serves each store (one of sites.dcs); "
+            "the engine simulates one DC, so a scenario listing several is refused by simulate, "
+            "compare, optimize, risk and stress."
         )
     )
     defaults: StoreDefaults = Field(
