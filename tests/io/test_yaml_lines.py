@@ -85,10 +85,17 @@ BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
 )
 
 
+# each anchor nests the one before: 41 levels as written, 1,600 expanded
+CHAIN = "".join(
+    f"a{i}: &a{i} " + "[" * 40 + (f"*a{i - 1}" if i else "0") + "]" * 40 + "\n" for i in range(40)
+)
+
+
 @pytest.mark.parametrize(
     ("text", "is_json", "message", "line"),
     [
-        (BOMB, False, "with its aliases expanded the document has 490,329,064 values", 1),
+        (BOMB, False, "with its aliases expanded the document has 66,430 values; expected at most 20,000", 5),
+        (CHAIN, False, "with its aliases expanded, nested more than 48 levels deep", 2),
         ("a:\n  b: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5), False, "levels deep", 2),
         ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", True, "levels deep", None),
         ("name: x\nb: y\x00\n", False, "character #x0000 is not allowed", 2),
@@ -96,7 +103,7 @@ BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
         ('{"horizon_days": ' + "9" * 5000 + "}", True, "", None),
         ("start_date: 2022-02-30\n", False, "'2022-02-30' is not a valid date", 1),
         ("x: " + "y" * 2_000_001, False, "expected at most 2,000,000", None),
-        ("x: [" + ",".join(["1"] * 900_000) + "]", False, "more than 50,000 values", 1),
+        ("x: [" + ",".join(["1"] * 900_000) + "]", False, "more than 20,000 values", 1),
         ("".join("  " * i + f"k{i}:\n" for i in range(60)), False, "levels deep", 49),
     ],
 )

@@ -27,3 +27,28 @@ def test_end_run_changes_only_unfinished_runs(tmp_path: Path) -> None:
         assert "cancelled" in STATUSES
     finally:
         store.close()
+
+
+def test_a_cancelled_run_is_neither_started_nor_completed_afterwards(tmp_path: Path) -> None:
+    """A worker that finishes while its run is being cancelled must not turn it into 'done'."""
+    import pytest
+
+    from aftershock.errors import StoreError
+
+    store = RunStore(str(tmp_path / "runs.db"))
+    try:
+        loaded = api.load("coop-kaseya-2021")
+        sid = store.add_scenario(loaded)
+        result = api.simulate(loaded, replications=1, seed=1)
+        queued = store.create_run(sid, {"replications": 1}, 0)
+        store.end_run(queued, "cancelled", "cancelled")
+        with pytest.raises(StoreError, match="cannot start: it is cancelled"):
+            store.start_run(queued)
+        running = store.create_run(sid, {"replications": 1}, 0)
+        store.start_run(running)
+        store.end_run(running, "cancelled", "cancelled")
+        store.complete_run(running, result)
+        run = store.get_run(running)
+        assert run["status"] == "cancelled" and not run.get("summary")
+    finally:
+        store.close()

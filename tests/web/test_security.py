@@ -184,3 +184,21 @@ def test_a_same_origin_write_with_a_bearer_token_needs_no_csrf_token(tmp_path):
         assert c.post("/api/runs", json=body, headers=with_token).status_code == 202
         foreign = {**with_token, "Origin": "http://evil.example"}
         assert c.post("/api/runs", json=body, headers=foreign).status_code == 403
+
+
+@pytest.mark.parametrize("table", ["a\x00b.csv", "x" * 300 + ".csv"])
+def test_impossible_table_names_are_a_located_422(client, tmp_path, scenario_files, table):
+    yaml_text, csv_text = scenario_files(tmp_path)
+    for stores in (csv_text, None):
+        r = client.post(
+            "/api/validate", json={"scenario_yaml": _with_table(yaml_text, table), "stores_csv": stores}
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["problems"][0]["field"] == "sites.stores.table"
+
+
+def test_a_valid_scenario_reply_names_no_server_folder(client, tmp_path, scenario_files):
+    yaml_text, csv_text = scenario_files(tmp_path)
+    r = client.post("/api/validate", json={"scenario_yaml": yaml_text, "stores_csv": csv_text})
+    assert r.status_code == 200
+    assert "aftershock-upload" not in r.text and r.json()["path"] is None

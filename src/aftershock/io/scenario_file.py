@@ -106,6 +106,11 @@ def _table_path(scenario_path: Path, table: str, confine: bool) -> tuple[Path, s
     folder = scenario_path.parent
     if confine:
         name = Path(table)
+        if "\0" in table or len(table.encode("utf-8", "replace")) > 255:
+            return (
+                folder,
+                "expected the plain file name of a table sent with the scenario (such as stores.csv)",
+            )
         if name.is_absolute() or len(name.parts) != 1 or name.name in ("", ".", "..") or "\\" in table:
             return folder, (
                 f"expected the plain file name of a table sent with the scenario (such as stores.csv), "

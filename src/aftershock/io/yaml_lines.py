@@ -20,7 +20,7 @@ MAX_DEPTH = 48
 MAX_ALIASES = 1_000
 #: Values of the document, with every alias expanded (what validation would walk). A large
 #: scenario holds a few thousand; the store table is a separate file.
-MAX_EXPANDED_NODES = 50_000
+MAX_EXPANDED_NODES = 20_000
 #: The event pass uses libyaml where PyYAML has it: about 20 times faster than the pure
 #: Python parser, so even a document at the size limit is refused in well under a second.
 _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -197,29 +197,40 @@ def _check_plain_scalar(value: str, source: str, line: int | None) -> None:
 
 
 def _check_expanded_size(root: yaml.Node, source: str) -> None:
-    """Count nodes with every alias expanded (each node once, memoised): a linear-time check."""
-    sizes: dict[int, int] = {}
+    """Count values and depth with every alias expanded, each node once (memoised, iterative).
 
-    def size(node: yaml.Node) -> int:
-        known = sizes.get(id(node))
-        if known is not None:
-            return known
-        total = 1
+    Aliases multiply both: a chain of anchors, each nesting the one before, is shallow as
+    written and thousands of levels deep expanded, which would overflow the recursion of
+    everything that walks the data afterwards.
+    """
+    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) expanded
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        kids: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
+            kids = [part for pair in node.value for part in pair]
         elif isinstance(node, yaml.SequenceNode):
-            total += sum(size(item) for item in node.value)
-        sizes[id(node)] = total
-        return total
-
-    total = size(root)
-    if total > MAX_EXPANDED_NODES:
-        _refuse(
-            source,
-            f"with its aliases expanded the document has {total:,} values; "
-            f"expected at most {MAX_EXPANDED_NODES:,}",
-            root.start_mark.line + 1,
-        )
+            kids = list(node.value)
+        if not children_done and any(id(k) not in sizes for k in kids):
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes)
+            continue
+        values = 1 + sum(sizes[id(k)][0] for k in kids)
+        depth = 1 + max((sizes[id(k)][1] for k in kids), default=0)
+        sizes[id(node)] = (values, depth)
+        line = node.start_mark.line + 1
+        if depth > MAX_DEPTH:
+            _refuse(source, f"with its aliases expanded, nested more than {MAX_DEPTH} levels deep", line)
+        if values > MAX_EXPANDED_NODES:
+            _refuse(
+                source,
+                f"with its aliases expanded the document has {values:,} values; "
+                f"expected at most {MAX_EXPANDED_NODES:,}",
+                line,
+            )
 
 
 def _refuse(source: str, message: str, line: int | None) -> None:

@@ -362,11 +362,15 @@ class RunStore:
 
     @_retrying
     def start_run(self, run_id: str) -> None:
-        """Mark a run running, owned by the calling process."""
+        """Mark a queued run running, owned by the calling process.
+
+        A run that has already ended (cancelled while queued) is not revived: a StoreError
+        says so, and the caller's work stops before it starts.
+        """
         with self.session() as s, s.begin():
-            s.execute(
+            started = s.execute(
                 update(RunRow)
-                .where(RunRow.id == run_id)
+                .where(RunRow.id == run_id, RunRow.status == "queued")
                 .values(
                     status="running",
                     started_at=utcnow(),
@@ -374,6 +378,9 @@ class RunStore:
                     owner_host=socket.gethostname(),
                 )
             )
+            if started.rowcount == 0:
+                status = s.scalar(select(RunRow.status).where(RunRow.id == run_id))
+                raise StoreError(f"run {run_id} cannot start: it is {status or 'gone'}")
 
     def set_progress(self, run_id: str, share: float) -> None:
         """Record progress in [0, 1]; skipped (not an error) while another process holds the lock
@@ -399,6 +406,14 @@ class RunStore:
 
         def write() -> None:
             with self.session() as s, s.begin():
+                # a run cancelled or timed out meanwhile keeps how it ended: no result is stored
+                done = s.execute(
+                    update(RunRow)
+                    .where(RunRow.id == run_id, RunRow.status.in_(ACTIVE))
+                    .values(status="done", progress=1.0, finished_at=utcnow())
+                )
+                if done.rowcount == 0:
+                    return
                 s.add(
                     ResultRow(
                         run_id=run_id,
@@ -407,11 +422,6 @@ class RunStore:
                         regions_parquet=regions,
                         **{c: (metrics.get(c) or {}).get("mean") for c in METRIC_COLUMNS},
                     )
-                )
-                s.execute(
-                    update(RunRow)
-                    .where(RunRow.id == run_id)
-                    .values(status="done", progress=1.0, finished_at=utcnow())
                 )
 
         self._retry(write)

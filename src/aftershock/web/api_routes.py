@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import tempfile
@@ -129,14 +130,17 @@ def _check_files(folder: Path, scenario_text: str, stores_text: str | None) -> A
     if stores_text is not None and isinstance(table, str):
         name = Path(table)
         if not name.is_absolute() and len(name.parts) == 1 and name.name not in (".", "..", path.name):
-            (folder / name.name).write_text(stores_text, encoding="utf-8")
+            with contextlib.suppress(OSError, ValueError):  # an impossible name: the loader says why
+                (folder / name.name).write_text(stores_text, encoding="utf-8")
     return api.load(path, confine=True)
 
 
 @router.post("/validate", dependencies=[Read])
 def validate(body: ValidateRequest) -> dict[str, Any]:
     """Validate a scenario text (and store table); 422 problem details if it is bad."""
-    return api.validate(_check_upload(body.scenario_yaml, body.stores_csv))
+    summary = api.validate(_check_upload(body.scenario_yaml, body.stores_csv))
+    summary["path"] = None  # it was a temporary folder of this server
+    return summary
 
 
 @router.post("/scenarios", status_code=201, dependencies=[Write])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +40,20 @@ class ServerState:
         raise NotFoundError(f"no scenario '{ref}' (bundled: {known}; uploaded ones are addressed by id)")
 
     def scenario_path(self, scenario_id: str) -> Path:
-        """The stored scenario as files on disk (written once)."""
+        """The stored scenario as files on disk (written once).
+
+        Requests run in parallel threads: the files are written into a fresh folder that is
+        renamed into place, so no request ever reads a half-written scenario or table.
+        """
         target = self.folder / scenario_id
         path = target / "scenario.yaml"
         if not path.is_file():
-            self.store.scenario_files(scenario_id, target)
+            staging = Path(tempfile.mkdtemp(prefix=f".{scenario_id[:12]}-", dir=self.folder))
+            self.store.scenario_files(scenario_id, staging)
+            try:
+                staging.rename(target)
+            except OSError:  # another request put it in place first: same content
+                shutil.rmtree(staging, ignore_errors=True)
         return path
 
     def load(self, ref: str, overrides: list[str] | None = None) -> tuple[str, LoadedScenario]:
