@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from aftershock.errors import Problem, UsageError
 from aftershock.web.api_routes import Write, state
@@ -41,7 +42,8 @@ def _file_name(upload: UploadFile, role: str) -> str:
 
 async def _in_worker(request: Request, fn: Any, *args: Any) -> Any:
     """``fn(*args)`` in a worker process; its own errors are raised here as they were there."""
-    future = state(request).queue.call(fn, *args)
+    # the queue's lock may wait on the run store: never on the event loop
+    future = await run_in_threadpool(state(request).queue.call, fn, *args)
     try:
         return await asyncio.wrap_future(future)
     except WorkerUnavailable as exc:
@@ -108,5 +110,5 @@ async def optimize(request: Request, ref: str, body: OptimizeRequest) -> dict[st
     st = state(request)
     if body.replications > st.settings.max_replications:
         raise HTTPException(422, f"replications: at most {st.settings.max_replications} on this server")
-    sid, _ = st.load(ref)  # 404 / 422 before any work
+    sid, _ = await run_in_threadpool(st.load, ref)  # 404 / 422 before any work; validation off the loop
     return await _in_worker(request, optimize_job, st.store.url, sid, body.model_dump())
