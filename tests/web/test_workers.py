@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from aftershock import api
 from aftershock.errors import Problem, ScenarioError
 from aftershock.runstore import RunStore
 from aftershock.web import Settings, create_app
@@ -274,3 +275,33 @@ def raise_chained_error() -> None:
         raise ValueError(memoryview(b"not picklable"))
     except ValueError:
         raise ScenarioError("1 problem", [Problem("scenario.yaml", "bad", line=3, field="x")]) from None
+
+
+def test_a_full_queue_refuses_more_work_instead_of_growing(store: RunStore) -> None:
+    q = RunQueue(store, 1, max_queued=1)
+    try:
+        q.call(time.sleep, 60)
+        _busy_pid(q)  # the one worker is taken
+        q.call(time.sleep, 60)  # one may wait
+        with pytest.raises(WorkerUnavailable, match="1 requests are already waiting"):
+            q.call(os.getpid).result(timeout=5)
+        sid = store.add_scenario(api.load("coop-kaseya-2021"))
+        first, second = (store.create_run(sid, {"replications": 1}, 0) for _ in range(2))
+        assert q.room_for_run()
+        q.submit(first, sid, {"replications": 1}, 0)
+        assert not q.room_for_run()
+        with pytest.raises(WorkerUnavailable, match="1 runs are already waiting"):
+            q.submit(second, sid, {"replications": 1}, 0)
+        assert store.get_run(second)["status"] == "failed"
+    finally:
+        q.close()
+
+
+def test_a_full_queue_is_a_503_with_retry_after(tmp_path: Path) -> None:
+    app = create_app(Settings(db=str(tmp_path / "q.db"), demo_run=False, run_workers=1))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        app.state.server.queue.max_queued = 0  # as if full
+        r = c.post("/api/runs", json={"scenario": "ocs-2022", "replications": 1})
+        assert r.status_code == 503 and r.headers["retry-after"] == "10"
+        assert "already waiting" in r.json()["detail"]
+        assert c.get("/api/runs").json()["total"] == 0  # nothing half-created

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftershock.errors import AftershockError, NotFoundError, ParameterError, Problem, StoreError
+from aftershock.web.worker import WorkerUnavailable
 
 log = logging.getLogger("aftershock.web")
 
@@ -54,6 +55,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return problem(404, str(exc))
+
+    @app.exception_handler(WorkerUnavailable)
+    async def busy(_: Request, exc: WorkerUnavailable) -> JSONResponse:
+        response = problem(503, str(exc))
+        response.headers["Retry-After"] = "10"
+        return response
 
     @app.exception_handler(StoreError)
     async def store(_: Request, exc: StoreError) -> JSONResponse:

@@ -14,7 +14,7 @@ from aftershock.errors import NotFoundError
 from aftershock.model.stores import LoadedScenario
 from aftershock.runstore import RunStore
 from aftershock.web.settings import Settings
-from aftershock.web.worker import RunQueue
+from aftershock.web.worker import RunQueue, WorkerUnavailable
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -74,6 +74,8 @@ class ServerState:
 
     def start_run(self, ref: str, params: dict[str, Any], seed: int) -> str:
         """Validate, queue and hand a run to the workers; return its id."""
+        if not self.queue.room_for_run():
+            raise WorkerUnavailable(f"{self.queue.max_queued} runs are already waiting; try again later")
         sid, loaded = self.load(ref, params.get("overrides"))
         api.check_work(loaded, int(params.get("replications", 100)), self.settings.limits)
         run_id = self.store.create_run(sid, params, seed, "web-worker")

@@ -56,6 +56,9 @@ log = logging.getLogger("aftershock.web")
 
 #: Seconds a stopped worker has between SIGTERM and SIGKILL.
 STOP_GRACE_S = 5.0
+#: Runs (and, separately, plan or optimise requests) that may wait for a worker; more get a 503,
+#: so a flood of requests cannot grow the queue without limit or starve later work for hours.
+MAX_QUEUED = 100
 #: Seconds a call waits for a free worker before it is refused with a 503.
 CALL_WAIT_S = 60.0
 #: Longest sleep of the supervisor between two looks at its workers.
@@ -251,8 +254,10 @@ class RunQueue:
         run_timeout_s: float | None = None,
         call_wait_s: float = CALL_WAIT_S,
         stop_grace_s: float = STOP_GRACE_S,
+        max_queued: int = MAX_QUEUED,
     ) -> None:
         self.store = store
+        self.max_queued = max(1, int(max_queued))
         self.db = store.url
         self.workers = max(1, int(workers))
         self.run_timeout_s = run_timeout_s or None  # 0 or None: no limit
@@ -274,13 +279,21 @@ class RunQueue:
         self._thread.start()
 
     # -- public ---------------------------------------------------------------------------
+    def room_for_run(self) -> bool:
+        """Whether another run may be queued (at most ``max_queued`` wait)."""
+        with self._lock:
+            return len(self._runs) < self.max_queued
+
     def submit(self, run_id: str, scenario_id: str, params: dict[str, Any], seed: int) -> None:
-        """Queue a stored run."""
+        """Queue a stored run; :class:`WorkerUnavailable` (the run marked failed) when the queue is full."""
         job = _Job(execute_run, (self.db, run_id, scenario_id, params, seed), run_id=run_id)
         with self._lock:
             if self._closed:
                 self.store.fail_run(run_id, "server stopped")
                 return
+            if len(self._runs) >= self.max_queued:
+                self.store.fail_run(run_id, f"the queue was full ({self.max_queued} runs waiting)")
+                raise WorkerUnavailable(f"{self.max_queued} runs are already waiting; try again later")
             self._runs.append(job)
             self._warm = True
         self._wake()
@@ -292,6 +305,9 @@ class RunQueue:
         with self._lock:
             if self._closed:
                 future.set_exception(WorkerUnavailable("the server is stopping"))
+                return future
+            if len(self._calls) >= self.max_queued:
+                future.set_exception(WorkerUnavailable(f"{self.max_queued} requests are already waiting"))
                 return future
             self._calls.append(_Job(fn, args, future=future))
             self._warm = True
