@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from aftershock import api
 from aftershock.errors import Problem, ScenarioError
 from aftershock.runstore import RunStore
+from aftershock.testing import alive
 from aftershock.web import Settings, create_app
 from aftershock.web.worker import RunQueue, WorkerUnavailable
 
@@ -305,3 +306,23 @@ def test_a_full_queue_is_a_503_with_retry_after(tmp_path: Path) -> None:
         assert r.status_code == 503 and r.headers["retry-after"] == "10"
         assert "already waiting" in r.json()["detail"]
         assert c.get("/api/runs").json()["total"] == 0  # nothing half-created
+
+
+def test_an_abandoned_call_frees_its_worker(store: RunStore) -> None:
+    q = RunQueue(store, 1)
+    try:
+        running = q.call(time.sleep, 60)
+        pid = _busy_pid(q)
+        waiting = q.call(time.sleep, 60)
+        assert q.abandon(waiting)  # off the queue
+        assert q.abandon(running)  # its worker stopped
+        with pytest.raises(WorkerUnavailable, match="the client went away"):
+            running.result(timeout=5)
+        deadline = time.monotonic() + 10
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(pid)
+        assert q.call(os.getpid).result(timeout=60) != pid  # the queue goes on
+        assert not q.abandon(running)
+    finally:
+        q.close()

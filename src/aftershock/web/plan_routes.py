@@ -40,14 +40,29 @@ def _file_name(upload: UploadFile, role: str) -> str:
     return name
 
 
+#: Seconds between checks that the client of a plan or optimise request is still there.
+DISCONNECT_POLL_S = 1.0
+
+
 async def _in_worker(request: Request, fn: Any, *args: Any) -> Any:
     """``fn(*args)`` in a worker process; its own errors are raised here as they were there."""
     # the queue's lock may wait on the run store: never on the event loop
-    future = await run_in_threadpool(state(request).queue.call, fn, *args)
+    queue = state(request).queue
+    future = await run_in_threadpool(queue.call, fn, *args)
+    waiting = asyncio.wrap_future(future)
     try:
-        return await asyncio.wrap_future(future)
+        while True:
+            done, _ = await asyncio.wait({waiting}, timeout=DISCONNECT_POLL_S)
+            if done:
+                return waiting.result()
+            if await request.is_disconnected():  # nobody will read the answer: free the worker
+                await run_in_threadpool(queue.abandon, future)
+                raise HTTPException(499, "the client closed the request")
     except WorkerUnavailable as exc:
         raise HTTPException(503, str(exc), {"Retry-After": "10"}) from None
+    except asyncio.CancelledError:
+        await run_in_threadpool(queue.abandon, future)
+        raise
 
 
 @router.post("/plan", dependencies=[Write])

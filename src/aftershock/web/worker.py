@@ -334,6 +334,26 @@ class RunQueue:
         self._wake()
         return True
 
+    def abandon(self, future: Future[Any], reason: str = "the client went away") -> bool:
+        """Drop the call behind ``future`` (its client is gone): off the queue, or its worker
+        stopped, so it does not hold a worker until its time limit. False if it has ended."""
+        with self._lock:
+            for job in self._calls:
+                if job.future is future:
+                    self._calls.remove(job)
+                    self._settle(job, reason)
+                    return True
+            for worker in self._busy:
+                if worker.job is not None and worker.job.future is future:
+                    self._settle(worker.job, reason)
+                    worker.job = None
+                    self._stop(worker)
+                    break
+            else:
+                return False
+        self._wake()
+        return True
+
     def running(self) -> dict[str, int]:
         """Run id -> pid of its worker process, for the runs being computed now."""
         with self._lock:
