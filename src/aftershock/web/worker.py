@@ -317,35 +317,33 @@ class RunQueue:
     def cancel(self, run_id: str, reason: str = "cancelled") -> bool:
         """Stop a queued or running run of this queue and mark it cancelled; False if this
         queue does not hold it (ended, or run by another process)."""
-        with self._lock:
-            for job in self._runs:
-                if job.run_id == run_id:
-                    self._runs.remove(job)
-                    self.store.end_run(run_id, "cancelled", reason)
-                    return True
-            for worker in self._busy:
-                if worker.job is not None and worker.job.run_id == run_id:
-                    self.store.end_run(run_id, "cancelled", reason)
-                    worker.job = None
-                    self._stop(worker)
-                    break
-            else:
-                return False
-        self._wake()
-        return True
+        return self._drop(
+            self._runs,
+            lambda job: job.run_id == run_id,
+            lambda job: self.store.end_run(run_id, "cancelled", reason),
+        )
 
     def abandon(self, future: Future[Any], reason: str = "the client went away") -> bool:
         """Drop the call behind ``future`` (its client is gone): off the queue, or its worker
         stopped, so it does not hold a worker until its time limit. False if it has ended."""
+        return self._drop(
+            self._calls, lambda job: job.future is future, lambda job: self._settle(job, reason)
+        )
+
+    def _drop(
+        self, queue: collections.deque[_Job], matches: Callable[[_Job], bool], end: Callable[[_Job], Any]
+    ) -> bool:
+        """The one job that ``matches``: ended with ``end``, and taken off ``queue`` or its
+        worker stopped (marked first, so the worker's last word cannot overwrite it)."""
         with self._lock:
-            for job in self._calls:
-                if job.future is future:
-                    self._calls.remove(job)
-                    self._settle(job, reason)
+            for job in queue:
+                if matches(job):
+                    queue.remove(job)
+                    end(job)
                     return True
             for worker in self._busy:
-                if worker.job is not None and worker.job.future is future:
-                    self._settle(worker.job, reason)
+                if worker.job is not None and matches(worker.job):
+                    end(worker.job)
                     worker.job = None
                     self._stop(worker)
                     break
