@@ -167,3 +167,5 @@ def test_warnings_come_with_the_scenario_and_the_run(
     assert 'class="warning" role="alert"' in client.get(f"/runs/{run_id}").text
     clean = client.get("/api/scenarios/ocs-2022").json()
     assert clean["warnings"] == [] and 'class="warning"' not in client.get("/scenarios/ocs-2022").text
+    compared = client.get("/compare", params={"ids": run_id}).text
+    assert "Warnings about the scenario" in compared and "1 warning</a>" in compared
