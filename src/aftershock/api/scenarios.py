@@ -99,12 +99,15 @@ def import_services(
 
     from aftershock.io.cyclonedx import map_bom, read_bom
     from aftershock.io.results import write_text_atomic
+    from aftershock.io.yaml_lines import parse_document
 
     into_path = Path(into)
     bom = read_bom(Path(bom_path))
     if not into_path.is_file():
         raise ScenarioError(f"{into_path}: file not found (the scenario to merge into)")
-    data = yaml.safe_load(into_path.read_text(encoding="utf-8"))
+    # the one parser with the input limits (aliases, depth, size), as for every scenario
+    text = into_path.read_text(encoding="utf-8")
+    data, _ = parse_document(text, into_path.name, is_json=into_path.suffix.lower() == ".json")
     if not isinstance(data, dict):
         raise ScenarioError(f"{into_path}: expected a scenario mapping at the top")
     taken = {p.get("id") for p in data.get("parties", []) or []} | {

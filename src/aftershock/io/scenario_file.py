@@ -101,17 +101,26 @@ def _check_dc_column(stores: StoreFrame, scenario: Scenario, table: str) -> None
         raise DataError.from_problems(problems[:50])
 
 
+def is_plain_file_name(name: str) -> bool:
+    """A name that stays in its folder: no folder part, no ``..``, no absolute path, no NUL,
+    not longer than a file system allows (255 bytes)."""
+    path = Path(name)
+    return (
+        "\0" not in name
+        and "\\" not in name
+        and len(name.encode("utf-8", "replace")) <= 255
+        and not path.is_absolute()
+        and len(path.parts) == 1
+        and path.name not in ("", ".", "..")
+    )
+
+
 def _table_path(scenario_path: Path, table: str, confine: bool) -> tuple[Path, str | None]:
     """Where the store table is, or why it cannot be read (a message naming no server folder)."""
     folder = scenario_path.parent
     if confine:
         name = Path(table)
-        if "\0" in table or len(table.encode("utf-8", "replace")) > 255:
-            return (
-                folder,
-                "expected the plain file name of a table sent with the scenario (such as stores.csv)",
-            )
-        if name.is_absolute() or len(name.parts) != 1 or name.name in ("", ".", "..") or "\\" in table:
+        if not is_plain_file_name(table):
             return folder, (
                 f"expected the plain file name of a table sent with the scenario (such as stores.csv), "
                 f"got '{table}': folders, absolute paths and '..' are refused"

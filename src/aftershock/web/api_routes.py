@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import json
 import tempfile
@@ -119,6 +118,7 @@ def _check_files(folder: Path, scenario_text: str, stores_text: str | None) -> A
     The scenario may name only the table sent with it: nothing else of this machine is
     read, and no message names the temporary folder.
     """
+    from aftershock.io.scenario_file import is_plain_file_name
     from aftershock.io.yaml_lines import parse_document
 
     path = folder / "scenario.yaml"
@@ -127,11 +127,14 @@ def _check_files(folder: Path, scenario_text: str, stores_text: str | None) -> A
     sites = head.get("sites") if isinstance(head, dict) else None
     stores = sites.get("stores") if isinstance(sites, dict) else None
     table = stores.get("table") if isinstance(stores, dict) else None
-    if stores_text is not None and isinstance(table, str):
-        name = Path(table)
-        if not name.is_absolute() and len(name.parts) == 1 and name.name not in (".", "..", path.name):
-            with contextlib.suppress(OSError, ValueError):  # an impossible name: the loader says why
-                (folder / name.name).write_text(stores_text, encoding="utf-8")
+    # any other name is refused by the loader, with the field named
+    if (
+        stores_text is not None
+        and isinstance(table, str)
+        and is_plain_file_name(table)
+        and table != path.name
+    ):
+        (folder / table).write_text(stores_text, encoding="utf-8")
     return api.load(path, confine=True)
 
 
