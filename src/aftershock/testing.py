@@ -157,6 +157,80 @@ def pause_scenario(
     return write_scenario(folder, data, stores_csv(rows, header))
 
 
+def two_dc_scenario(
+    folder: Path,
+    *,
+    stores: dict[str, list[float]],
+    capacity: dict[str, float],
+    pause: dict[str, tuple[int, int]] | None = None,
+    backups: dict[str, list[dict[str, Any]]] | None = None,
+    supply: dict[str, dict[str, Any]] | None = None,
+    cover: float = 3.0,
+    horizon: int = 20,
+    lead: int = 1,
+    plan: dict[str, Any] | None = None,
+    listed: list[str] | None = None,
+) -> Path:
+    """Several DCs, each with its own WMS; ``pause`` isolates a DC's WMS on days [a, b).
+
+    ``stores`` maps a DC id to the daily demand of each of its stores (deterministic, daily
+    review, order-up-to ``cover`` days, starting full); ``listed`` is the order the DCs are
+    written in (sorted by default).
+    """
+    pause = pause or {}
+    ids = listed or sorted(stores)
+    isolate = [
+        {"service": f"wms-{dc}", "from_day": a, "until_day": b} for dc, (a, b) in sorted(pause.items())
+    ]
+    data = scenario_dict(
+        horizon_days=horizon,
+        services=[{"id": "corp-it", "party": "vendor"}] + [{"id": f"wms-{dc}", "party": "msp"} for dc in ids],
+        control=[],
+        requires=[
+            {"site": {"id": dc}, "capability": "dc.ship", "groups": [[{"service": f"wms-{dc}"}]]}
+            for dc in ids
+        ],
+        incident={
+            "compromise": {"service": "corp-it", "day": 0},
+            "isolate": isolate,
+            "restore": {"corp-it": {"day": 1}},
+        },
+        demand={"distribution": "deterministic"},
+        sites={
+            "stores": {"table": "stores.csv"},
+            "dcs": [
+                {
+                    "id": dc,
+                    "pick_capacity_units_per_day": capacity[dc],
+                    **({"backups": (backups or {})[dc]} if dc in (backups or {}) else {}),
+                    **({"supply": (supply or {})[dc]} if dc in (supply or {}) else {}),
+                }
+                for dc in ids
+            ],
+            "channels": [],
+        },
+    )
+    if plan is not None:
+        data["plan"] = plan
+    header = [
+        "id",
+        "region",
+        "dc",
+        "demand_units_per_day",
+        "on_hand_units",
+        "order_up_to_units",
+        "lead_time_days",
+        "review_period_days",
+        "order_weekday",
+    ]
+    rows = [
+        (f"{dc}-s{i}", "r", dc, demand, cover * demand, cover * demand, lead, 1, 0)
+        for dc in sorted(stores)
+        for i, demand in enumerate(stores[dc])
+    ]
+    return write_scenario(folder, data, stores_csv(rows, header))
+
+
 # -- processes: for tests that start the command line or the server and check what is left --
 
 

@@ -170,7 +170,7 @@ def test_restart_days_drawn_ahead_are_the_ones_the_engine_meets() -> None:
 def test_the_plan_moves_with_each_replications_restart() -> None:
     from dataclasses import replace
 
-    from aftershock.sim.engine import _planned_today
+    from aftershock.sim.dispatch import _planned_today
 
     inp = build_inputs(api.load("ocs-2022"))
     s, i, t = inp.n_stores, len(inp.item_ids), inp.horizon_days

@@ -14,7 +14,7 @@ from aftershock.parallel import Executor
 from aftershock.runstore import RunStore
 from aftershock.sim import build_inputs
 from aftershock.sim import run as run_sim
-from aftershock.sim.result import Result, build_result
+from aftershock.sim.result import Result, build_result, result_labels
 
 
 def simulate(
@@ -55,18 +55,7 @@ def simulate(
             on_progress=on_progress,
             executor=ex,
         )
-    s = loaded.scenario
-    return build_result(
-        raw,
-        scenario=s.name,
-        seed=seed,
-        start_date=s.start_date,
-        store_ids=inputs.net.site_ids[: inputs.n_stores],
-        item_ids=inputs.item_ids,
-        incident_day=s.incident.compromise.day,
-        region_of_store=tuple(loaded.stores.regions.tolist()),
-        warnings=warnings_data(loaded),
-    )
+    return build_result(raw, seed=seed, warnings=warnings_data(loaded), **result_labels(loaded, inputs))
 
 
 def open_store(db: str | None = None) -> RunStore:

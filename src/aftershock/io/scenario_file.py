@@ -151,10 +151,15 @@ def _policy_findings(scenario: Scenario) -> list[tuple[tuple[str | int, ...], st
     """An unknown allocation policy name, found here so the problem gets its line."""
     from aftershock.policies import allocation_policies, unknown_policy_message
 
-    name = scenario.plan.allocation
-    if name in allocation_policies():
-        return []
-    return [(("plan", "allocation"), unknown_policy_message(name))]
+    known = allocation_policies()
+    plan = scenario.plan
+    findings: list[tuple[tuple[str | int, ...], str]] = []
+    if plan.allocation not in known:
+        findings.append((("plan", "allocation"), unknown_policy_message(plan.allocation)))
+    for dc, name in (plan.allocation_by_dc or {}).items():
+        if name not in known:
+            findings.append((("plan", "allocation_by_dc", dc), unknown_policy_message(name)))
+    return findings
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, str]:

@@ -9,10 +9,11 @@ import difflib
 from collections.abc import Iterable, Iterator
 
 import networkx as nx
+import numpy as np
 
 from aftershock.model.network import SITE_CAPABILITIES, Capability, SiteSelector
 from aftershock.model.scenario import Scenario
-from aftershock.model.stores import StoreFrame, attribute_text
+from aftershock.model.stores import StoreFrame, attribute_text, store_dc_names
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Loc, str]
@@ -44,7 +45,13 @@ def site_kinds(scenario: Scenario, stores: StoreFrame) -> dict[str, str]:
 
 def check_scenario(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
     """Every cross-reference problem in the scenario, in file order."""
-    return [*_ids(scenario, stores), *_references(scenario, stores), *_cycles(scenario, stores)]
+    return [
+        *_ids(scenario, stores),
+        *_references(scenario, stores),
+        *_dc_references(scenario, stores),
+        *_channel_references(scenario, stores),
+        *_cycles(scenario, stores),
+    ]
 
 
 def _ids(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
@@ -232,6 +239,124 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
                 ("plan", "surge", i, "from_day"),
                 (f"expected a day inside the horizon (0..{scenario.horizon_days - 1}), got {surge.from_day}"),
             )
+
+
+def _dc_references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    """Store assignment, backups, supply and the plan's per-DC entries name real DCs and items."""
+    dcs = [dc.id for dc in scenario.sites.dcs]
+    items = [i.id for i in scenario.items]
+    default = scenario.sites.stores.defaults.dc
+    if default is not None and default not in dcs:
+        yield ("sites", "stores", "defaults", "dc"), _unknown("DC", default, dcs)
+    elif len(dcs) > 1:
+        unassigned = np.flatnonzero(store_dc_names(scenario, stores) == "")
+        if unassigned.size:
+            first = ", ".join(_short(str(stores.ids[i])) for i in unassigned[:3])
+            more = f" and {unassigned.size - 3} more" if unassigned.size > 3 else ""
+            yield (
+                ("sites", "stores", "table"),
+                f"{unassigned.size} store(s) have no DC ({first}{more}): with {len(dcs)} DCs every store "
+                "needs a dc cell in the store table, or set sites.stores.defaults.dc",
+            )
+    for d, dc in enumerate(scenario.sites.dcs):
+        for b, backup in enumerate(dc.backups):
+            loc = ("sites", "dcs", d, "backups", b, "dc")
+            if backup.dc not in dcs:
+                yield loc, _unknown("DC", backup.dc, dcs)
+            elif backup.dc == dc.id:
+                yield loc, f"DC '{dc.id}' cannot be its own backup"
+        if dc.supply is not None:
+            yield from _supply_references(dc.supply.suppliers, ("sites", "dcs", d, "supply"), items)
+    graph = nx.DiGraph(
+        (dc.id, b.dc) for dc in scenario.sites.dcs for b in dc.backups if b.dc in dcs and b.dc != dc.id
+    )
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        pass
+    else:
+        path = " -> ".join([str(cycle[0][0])] + [str(v) for _, v in cycle])
+        d = dcs.index(cycle[0][0])
+        yield (
+            ("sites", "dcs", d, "backups"),
+            f"backup DCs form a cycle: {path} (a DC that covers for another cannot be covered by it; "
+            "keep one direction)",
+        )
+    plan = scenario.plan
+    for i, surge in enumerate(plan.surge):
+        if surge.dc is not None and surge.dc not in dcs:
+            yield ("plan", "surge", i, "dc"), _unknown("DC", surge.dc, dcs)
+    if plan.order_cap is not None:
+        for j, ident in enumerate(plan.order_cap.dcs or []):
+            if ident not in dcs:
+                yield ("plan", "order_cap", "dcs", j), _unknown("DC", ident, dcs)
+    for ident, policy in (plan.allocation_by_dc or {}).items():
+        if ident not in dcs:
+            yield ("plan", "allocation_by_dc", ident), _unknown("DC", ident, dcs)
+        elif policy == "planned":
+            yield (
+                ("plan", "allocation_by_dc", ident),
+                "the 'planned' policy follows a plan from `aftershock optimize` and cannot be set in a file",
+            )
+        elif policy == "priority" and plan.priority_attribute is None:
+            yield (
+                ("plan", "allocation_by_dc", ident),
+                "the 'priority' policy needs plan.priority_attribute (a store-table column such as tier)",
+            )
+
+
+def _supply_references(suppliers: list, loc: Loc, items: list[str]) -> Iterator[Finding]:
+    """Each item has exactly one supplier, and suppliers name known items."""
+    supplier_of: dict[str, int] = {}
+    for k, supplier in enumerate(suppliers):
+        for j, item in enumerate(items if supplier.items is None else supplier.items):
+            if item not in items:
+                yield (*loc, "suppliers", k, "items", j), _unknown("item", item, items)
+            elif item in supplier_of:
+                yield (
+                    (*loc, "suppliers", k, "items"),
+                    f"item '{item}' already has a supplier (suppliers[{supplier_of[item]}]); "
+                    "each item has one",
+                )
+            else:
+                supplier_of[item] = k
+    missing = [i for i in items if i not in supplier_of]
+    if missing:
+        yield (
+            (*loc, "suppliers"),
+            f"no supplier for item(s) {', '.join(missing)}: a DC with supply needs one for every item",
+        )
+
+
+def _channel_references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    """A channel's selector picks stores only, and no store is served by two channels."""
+    kinds = site_kinds(scenario, stores)
+    served_by: dict[str, str] = {}
+    for c, channel in enumerate(scenario.sites.channels):
+        loc = ("sites", "channels", c, "serves")
+        if channel.serves is None:
+            picked = stores.ids.tolist()
+        else:
+            picked, error = _select(channel.serves, scenario, stores)
+            if error:
+                yield loc, error
+                continue
+            not_stores = [s for s in picked if kinds[s] != "store"]
+            if not_stores:
+                yield (
+                    loc,
+                    f"a channel serves stores, and '{_short(not_stores[0])}' is a {kinds[not_stores[0]]}",
+                )
+                continue
+        twice = next((s for s in picked if s in served_by), None)
+        if twice is not None:
+            yield (
+                loc,
+                f"store '{_short(twice)}' is also served by channel '{served_by[twice]}'; a store is "
+                "served by at most one channel (narrow the selectors)",
+            )
+            continue
+        served_by.update(dict.fromkeys(picked, channel.id))
 
 
 def _consumer_problem(ref: str, services: set[str], kinds: dict[str, str]) -> str | None:

@@ -120,9 +120,8 @@ class StoreTable(Strict):
             "latitude, longitude; any other column is kept as a text attribute for `where`. Ids follow "
             "the rule of every id; demand is at most 1e9 units a day, stock levels at most 1e12 units, "
             "lead times and review periods at most 365 days; text cells hold no control characters. "
-            "A `dc` column, when present, names the DC that serves each store (one of sites.dcs); "
-            "the engine simulates one DC, so a scenario listing several is refused by simulate, "
-            "compare, optimize, risk and stress."
+            "A `dc` column names the DC that normally serves each store (one of sites.dcs); an "
+            "empty cell takes defaults.dc. With one DC it may be left out."
         )
     )
     defaults: StoreDefaults = Field(
@@ -142,6 +141,11 @@ MAX_COVER_DAYS = 3660
 class StoreDefaults(Strict):
     """Values used where the store table leaves a column out or a cell empty."""
 
+    dc: Id | None = Field(
+        None,
+        description="Id of the DC that serves stores without a dc cell. Leave out when there is "
+        "one DC (it serves every store) or when every store has a dc cell.",
+    )
     lead_time_days: Annotated[int, Field(ge=0, le=MAX_TABLE_DAYS)] = Field(
         1,
         description="Days from dispatch at the DC until a delivery is on the store's shelf (shipped "
@@ -175,8 +179,76 @@ class StoreDefaults(Strict):
 StoreTable.model_rebuild()
 
 
+class BackupDC(Strict):
+    """Another DC that serves this DC's stores when this one cannot ship."""
+
+    dc: Id = Field(description="Id of the backup DC (another DC of sites.dcs).")
+    share_of_spare: Fraction = Field(
+        1.0,
+        description="Share (0-1) of the backup's capacity (units and delivery runs) it may lend "
+        "each day: of what its own stores leave unused (plan.backup_priority: own_stores_first), "
+        "or of its whole capacity (covered_stores_first). Leave out for 1.",
+    )
+    extra_lead_time_days: Days = Field(
+        1,
+        description="Days added to a store's lead time when the backup delivers to it (the "
+        "backup is further away). Leave out for 1.",
+    )
+    switch_over_days: Days = Field(
+        1,
+        description="Days after this DC stops shipping (its dc.pick or dc.ship availability is "
+        "0) before the backup starts to serve its stores; 0: the same day. Leave out for 1.",
+    )
+
+
+class Supplier(Strict):
+    """A supplier that replenishes a DC's stock of some items."""
+
+    id: Id | None = Field(None, description="Name of the supplier, for reports. Leave out for none.")
+    items: list[Id] | None = Field(
+        None,
+        description="Items it supplies (ids of items). Leave out for every item. Each item of a DC "
+        "with supply has exactly one supplier.",
+    )
+    lead_time_days: Annotated[int, Field(ge=1, le=MAX_TABLE_DAYS)] = Field(
+        2,
+        description="Days from the DC's order to the supplier until the goods reach the DC's dock. "
+        "Leave out for 2.",
+    )
+    capacity_units_per_day: Annotated[float, Field(gt=0, le=MAX_UNITS)] | None = Field(
+        None,
+        description="Most units the supplier ships a day over all its items (orders above it are "
+        "cut in proportion). Leave out for no limit.",
+    )
+
+
+class DCSupply(Strict):
+    """DC stock per item, replenished by suppliers; without it a DC's stock is unlimited."""
+
+    initial_cover_days: Annotated[float, Field(ge=0, le=MAX_COVER_DAYS)] = Field(
+        14.0,
+        description="Stock of each item on day 0, in days of the normal demand of the DC's own "
+        "stores. Leave out for 14.",
+    )
+    target_cover_days: Annotated[float, Field(ge=0, le=MAX_COVER_DAYS)] | None = Field(
+        None,
+        description="Stock the DC reorders up to, in days of its stores' normal demand: each day "
+        "it orders target + (lead time × daily demand) less its stock, what is on the way and what "
+        "waits at the dock. Leave out for initial_cover_days.",
+    )
+    inbound_capacity_units_per_day: Annotated[float, Field(gt=0, le=MAX_UNITS)] | None = Field(
+        None,
+        description="Units the dock receives a day at full dc.receive availability (scaled by "
+        "it); deliveries above it, or while dc.receive is down, wait at the dock. Leave out for no "
+        "limit other than dc.receive.",
+    )
+    suppliers: Annotated[list[Supplier], Field(min_length=1)] = Field(
+        description="The suppliers; together they supply every item exactly once."
+    )
+
+
 class DistributionCentre(Strict):
-    """A distribution centre: picks store orders and ships them."""
+    """A distribution centre: picks its stores' orders and ships them."""
 
     id: Id = Field(description="Id of the DC; selectors, alternatives and links name it (`<id>/dc.ship`).")
     pick_capacity_units_per_day: Annotated[float, Field(gt=0, le=MAX_UNITS)] = Field(
@@ -198,6 +270,16 @@ class DistributionCentre(Strict):
         description="Hours a day of the normal delivery window; extra surge hours add delivery "
         "capacity in proportion (2 extra hours on 10 add 20 %). Leave out for 10.",
     )
+    backups: list[BackupDC] = Field(
+        default_factory=list,
+        description="DCs that serve this DC's stores from their spare capacity when this one "
+        "cannot ship, tried in the order listed. Leave out for none.",
+    )
+    supply: DCSupply | None = Field(
+        None,
+        description="The DC's stock and its inbound supply. Leave out for unlimited stock (the "
+        "DC ships whatever its capacity allows).",
+    )
     description: str | None = Field(
         None, description="Free text about the DC, for readers of the file. Leave out for none."
     )
@@ -210,8 +292,24 @@ class Channel(Strict):
     kind: Literal["online"] = Field(
         "online",
         description="What the channel is; `online` (a web shop) is the only kind: it takes the "
-        "share of a closed store's demand set by behaviour.divert_online_fraction. Leave out for "
-        "`online`.",
+        "share of a closed store's demand set by behaviour.divert_online_fraction, for the stores "
+        "it serves. Leave out for `online`.",
+    )
+    serves: SiteSelector | None = Field(
+        None,
+        description="The stores the channel serves (a selector of stores, such as {where: "
+        "{region: north}}); a store is served by at most one channel. Leave out for every store.",
+    )
+    click_and_collect_share: Fraction = Field(
+        0.0,
+        description="Share (0-1) of each served store's demand ordered through this channel and "
+        "collected at the store. It is served from the store's shelf when the channel is up and "
+        "the store's store.pickup works (both scale it), and otherwise fails. Leave out for 0.",
+    )
+    failed_pickup_to_delivery_fraction: Fraction = Field(
+        0.0,
+        description="Share (0-1) of failed pickups the channel delivers to the customer instead "
+        "(counted as diverted online); the rest is lost. Leave out for 0.",
     )
     capacity_units_per_day: Annotated[float, Field(gt=0, le=MAX_UNITS)] | None = Field(
         None,
@@ -230,13 +328,14 @@ class Sites(Strict):
     stores: StoreTable = Field(description="The stores, loaded from a table.")
     dcs: list[DistributionCentre] = Field(
         default_factory=list,
-        description="The distribution centres; the engine dispatches from the first one listed. "
-        "Leave out for none.",
+        description="The distribution centres. Each dispatches the orders of its own stores (the "
+        "store table's dc column) within its own capacity, stock and plan; the order they are "
+        "listed in never changes a result. Leave out for none.",
     )
     channels: list[Channel] = Field(
         default_factory=list,
-        description="Sales channels other than stores (the online shop); the engine diverts "
-        "closed stores' demand to the first one listed. Leave out for none.",
+        description="Sales channels other than stores (online shops), each serving the stores of "
+        "its selector; the order they are listed in never changes a result. Leave out for none.",
     )
 
 
@@ -287,6 +386,10 @@ class SiteSelector(Strict):
                 f"{self.kind} (use kind: store, or leave kind out)"
             )
         return self
+
+
+Channel.model_rebuild()
+Sites.model_rebuild()
 
 
 class Alternative(Strict):
@@ -396,9 +499,11 @@ class Control(Strict):
 __all__ = [
     "SITE_CAPABILITIES",
     "Alternative",
+    "BackupDC",
     "Capability",
     "Channel",
     "Control",
+    "DCSupply",
     "Day",
     "DistributionCentre",
     "Party",
@@ -408,4 +513,5 @@ __all__ = [
     "Sites",
     "StoreDefaults",
     "StoreTable",
+    "Supplier",
 ]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from aftershock.model.base import MAX_MONEY, MAX_UNITS, Day, Days, Strict
+from aftershock.model.base import MAX_MONEY, MAX_UNITS, Day, Days, Id, Strict
 
 #: Largest extra capacity or cap as a share of normal (100: a hundred times normal).
 MAX_SHARE_OF_NORMAL = 100
@@ -16,6 +16,9 @@ class Surge(Strict):
     """Extra capacity from ``from_day`` to ``until_day`` (exclusive): shifts, longer hours."""
 
     from_day: Day = Field(description="First day of the surge.")
+    dc: Id | None = Field(
+        None, description="Id of the DC that adds the capacity. Leave out for every DC (each adds it)."
+    )
     until_day: Day | None = Field(
         None, description="First day without the surge. Leave out to keep it to the end of the horizon."
     )
@@ -94,7 +97,13 @@ class OrderCap(Strict):
     lift_when_backlog_below_units: Annotated[float, Field(ge=0, le=MAX_UNITS)] | None = Field(
         None,
         description="Lift the cap for good once, on or after from_day, the DC's backlog (units "
-        "owed to all stores) falls below this many units. Leave out to keep the cap to until_day.",
+        "owed to its stores) falls below this many units; each DC lifts it on its own backlog. "
+        "Leave out to keep the cap to until_day.",
+    )
+    dcs: list[Id] | None = Field(
+        None,
+        description="Ids of the DCs whose stores the cap applies to; each lifts it on its own "
+        "backlog. Leave out for every DC.",
     )
     apply_at: Literal["order", "dispatch"] = Field(
         "dispatch",
@@ -151,5 +160,17 @@ class Plan(Strict):
     )
     surge: list[Surge] = Field(
         default_factory=list,
-        description="Windows of extra DC capacity (shifts, longer delivery hours). Leave out for none.",
+        description="Windows of extra DC capacity (shifts, longer delivery hours), each at one DC "
+        "or at every DC. Leave out for none.",
+    )
+    allocation_by_dc: dict[Id, str] | None = Field(
+        None,
+        description="Allocation policy of single DCs, by DC id, in place of `allocation` (such "
+        "as {dc-north: lowest-cover-first}). Leave out to use `allocation` at every DC.",
+    )
+    backup_priority: Literal["own_stores_first", "covered_stores_first"] = Field(
+        "own_stores_first",
+        description="Whom a backup DC serves first: its own stores, lending only the share of "
+        "the capacity they leave unused (own_stores_first), or the stores it covers, up to the "
+        "share of its whole capacity (covered_stores_first). Leave out for own_stores_first.",
     )

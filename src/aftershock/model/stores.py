@@ -105,3 +105,33 @@ class LoadedScenario:
     def with_plan(self, plan: Plan) -> LoadedScenario:
         """The same scenario and stores with another recovery plan (for what-ifs)."""
         return replace(self, scenario=self.scenario.model_copy(update={"plan": plan}))
+
+
+def dc_ids(scenario: Scenario) -> tuple[str, ...]:
+    """The scenario's DC ids in the order the engine and every output use: sorted by id.
+
+    Sorting makes results independent of the order DCs are listed in the file.
+    """
+    return tuple(sorted(dc.id for dc in scenario.sites.dcs))
+
+
+def store_dc_names(scenario: Scenario, stores: StoreFrame) -> np.ndarray:
+    """Id of the DC that serves each store ('' where none does): the dc cell, else
+    ``sites.stores.defaults.dc``, else the only DC."""
+    dcs = scenario.sites.dcs
+    default = scenario.sites.stores.defaults.dc
+    if default is None and len(dcs) == 1:
+        default = dcs[0].id
+    column = stores.attributes.get("dc")
+    names = np.full(len(stores), default or "", dtype=object)
+    if column is not None:
+        given = column.astype(str) != ""
+        names[given] = column[given]
+    return names
+
+
+def store_dc_index(scenario: Scenario, stores: StoreFrame) -> np.ndarray:
+    """Index into :func:`dc_ids` of the DC serving each store, (S,); -1 where none does."""
+    ids = dc_ids(scenario)
+    position = {d: i for i, d in enumerate(ids)}
+    return np.array([position.get(n, -1) for n in store_dc_names(scenario, stores).tolist()], dtype=np.int64)

@@ -122,7 +122,7 @@ def restart_days(inp: SimInputs, compromised_on: np.ndarray) -> np.ndarray:
     found = np.zeros(out.size, dtype=bool)
     for day in range(start + 1, inp.horizon_days):  # days only; capacities are vectorised over R
         cap = capacities(inp, day, compromised_on)
-        ships = (np.minimum(cap.pick, cap.ship) > 0) & ~found
+        ships = (np.minimum(cap.pick, cap.ship) > 0).all(axis=1) & ~found
         out[ships] = day
         found |= ships
         if found.all():
@@ -167,7 +167,14 @@ def lp_inputs(
     of a cap.
     """
     quiet = worst_case_inputs(
-        replace(inp, distribution="deterministic", has_cap=False, allocation="planned", planned_units=None)
+        replace(
+            inp,
+            distribution="deterministic",
+            has_cap=False,
+            allocation="planned",
+            allocation_by_dc=(None,) * inp.n_dcs,
+            planned_units=None,
+        )
     )
     seeds = replication_seeds(seed, 0, 1)
     _, compromised_on = advance(quiet, seeds, 0)
@@ -179,14 +186,14 @@ def lp_inputs(
     capacity = np.empty(days)
     ship_share = np.empty(days)
     can_order = np.empty((s_n, days), dtype=bool)
-    surge = _plan_profile(inp.surge_pick, t0, days)
+    surge = _plan_profile(inp.surge_pick[0], t0, days)
     for k in range(days):  # days only: the timeline gives capacities day by day
         day = t0 + k
         cap = capacities(quiet, day, compromised_on)
         weekday = (inp.first_weekday + day) % 7
         demand[:, :, k] = inp.base_demand * inp.weekday_factors[weekday] * cap.sell[0][:, None]
-        capacity[k] = inp.pick_capacity_units * float(min(cap.pick[0], cap.ship[0])) * (1.0 + surge[k])
-        ship_share[k] = float(cap.ship[0])
+        capacity[k] = inp.dc_pick_capacity[0] * float(min(cap.pick[0, 0], cap.ship[0, 0])) * (1.0 + surge[k])
+        ship_share[k] = float(cap.ship[0, 0])
         can_order[:, k] = cap.order[0] > 0
     on_hand = state.on_hand[0]
     owed = state.open_units[0].sum(axis=1)
@@ -202,10 +209,12 @@ def lp_inputs(
     dc = loaded.scenario.sites.dcs[0] if loaded.scenario.sites.dcs else None
     shifts = dc.shifts_per_day if dc else 1
     schedule = None
-    if np.isfinite(inp.delivery_capacity_stores):
+    if np.isfinite(inp.dc_delivery_capacity[0]):
         # delivery runs reach a whole number of stores a day: give each store its delivery days,
         # so the LP plans within what the fleet can actually reach
-        runs = inp.delivery_capacity_stores * ship_share * (1.0 + _plan_profile(inp.surge_delivery, t0, days))
+        runs = (
+            inp.dc_delivery_capacity[0] * ship_share * (1.0 + _plan_profile(inp.surge_delivery[0], t0, days))
+        )
         daily = np.maximum(demand.mean(axis=2).sum(axis=1), 1e-9)
         cover = (on_hand.sum(axis=1) + arrivals.sum(axis=(1, 2))) / daily
         schedule = delivery_slots(visit_order(cover, daily), np.floor(runs).astype(np.int64), days)
@@ -224,7 +233,7 @@ def lp_inputs(
             new_orders=new_orders,
             lead_time_days=inp.lead_time_days,
             capacity_units=capacity,
-            units_per_shift=inp.pick_capacity_units / shifts,
+            units_per_shift=inp.dc_pick_capacity[0] / shifts,
             max_shifts_per_day=options.max_shifts_per_day,
             budget_shifts=options.budget_shifts,
             cost_per_shift=shift_cost,

@@ -60,7 +60,8 @@ class OptimizedRecovery:
             inp,
             planned_units=planned,
             allocation="planned",
-            surge_pick=inp.surge_pick + extra / shifts_per_day,
+            allocation_by_dc=(None,) * inp.n_dcs,
+            surge_pick=inp.surge_pick + extra[None, :] / shifts_per_day,
             surge_cost=inp.surge_cost + extra * cost_per_shift,
             has_cap=False,
         )
@@ -91,7 +92,7 @@ def optimize_and_replay(
     """
     from aftershock.sim import build_inputs
     from aftershock.sim import run as run_sim
-    from aftershock.sim.result import build_result
+    from aftershock.sim.result import build_result, result_labels
 
     inputs = build_inputs(loaded)
     # the LP decides the extra shifts itself: it starts from the scenario's plan without them
@@ -107,15 +108,7 @@ def optimize_and_replay(
     # move earlier with it, as operations would start the plan the day they restart
     restarts = replication_restart_days(lp_base, replications, seed)
     replay = replace(replay, row_plan_shift=restarts - best.restart_day)
-    common = {
-        "scenario": s.name,
-        "seed": seed,
-        "start_date": s.start_date,
-        "incident_day": s.incident.compromise.day,
-        "store_ids": inputs.net.site_ids[: inputs.n_stores],
-        "item_ids": inputs.item_ids,
-        "region_of_store": tuple(loaded.stores.regions.tolist()),
-    }
+    common = {"seed": seed, **result_labels(loaded, inputs)}
     replayed = build_result(run_sim(replay, replications, seed), **common)
     baseline = build_result(run_sim(inputs, replications, seed), **common)
     paired = replayed.metric("lost_sales_units") - baseline.metric("lost_sales_units")

@@ -31,8 +31,11 @@ import numpy as np
 from aftershock.graph.availability import propagate
 from aftershock.graph.spread import compromise_days, sample_live_edges
 from aftershock.graph.timeline import change_days
-from aftershock.policies.registry import AllocationPolicy, DispatchContext, fill_oldest_first, get_policy
+from aftershock.policies.registry import AllocationPolicy, get_policy
+from aftershock.sim.dispatch import Dispatched, cap_active, dispatch, surge_on
 from aftershock.sim.inputs import EMPTY_SLOT, SimInputs
+from aftershock.sim.state import Capacities, State
+from aftershock.sim.supply import order_from_suppliers, receive_at_dcs
 
 #: Daily series recorded per replication, shape (replication, day).
 DAILY = (
@@ -41,6 +44,7 @@ DAILY = (
     "lost_units",
     "lost_closed_units",
     "lost_stockout_units",
+    "lost_pickup_units",
     "diverted_online_units",
     "diverted_nearby_units",
     "lost_revenue",
@@ -62,47 +66,17 @@ STORE_TOTALS = (
     "store_stockout_days",
     "store_closed_days",
 )
+#: Per-DC daily series, shape (replication, dc, day); DCs sorted by id.
+DC_DAILY = (
+    "dc_backlog_units",
+    "dc_shipped_units",
+    "dc_lent_units",
+    "dc_capacity_units_by_dc",
+    "dc_stock_units",
+    "dc_received_units",
+)
 #: Store-level series, kept only when asked, shape (replication, store, item, day).
 STORE_DAILY = ("sales_units", "lost_units", "on_hand_units")
-
-
-@dataclass
-class Capacities:
-    """Capability capacities on one day, in [0, 1]."""
-
-    sell: np.ndarray  # (R, S)
-    receive: np.ndarray  # (R, S)
-    order: np.ndarray  # (R, S)
-    pick: np.ndarray  # (R,)
-    ship: np.ndarray  # (R,)
-    online: np.ndarray  # (R,)
-
-
-@dataclass
-class State:
-    """Mutable state of a chunk of replications."""
-
-    on_hand: np.ndarray  # (R, S, I)
-    pipeline: np.ndarray  # (R, S, B, I) arriving on day d at slot d % B
-    open_units: np.ndarray  # (R, S, Q, I)
-    order_day: np.ndarray  # (R, S, Q)
-    loyalty: np.ndarray  # (R, S) share of customers still coming
-    cap_lifted: np.ndarray  # (R,) bool
-
-    @classmethod
-    def initial(cls, inp: SimInputs, reps: int) -> State:
-        s, i = inp.base_demand.shape
-        ring = int(inp.lead_time_days.max()) + 1
-        return cls(
-            on_hand=np.broadcast_to(inp.initial_on_hand, (reps, s, i)).copy(),
-            pipeline=np.broadcast_to(
-                np.moveaxis(inp.initial_pipeline, 2, 1)[:, :ring], (reps, s, ring, i)
-            ).copy(),
-            open_units=np.zeros((reps, s, inp.open_slots, i)),
-            order_day=np.full((reps, s, inp.open_slots), EMPTY_SLOT, dtype=np.int64),
-            loyalty=np.ones((reps, s)),
-            cap_lifted=np.zeros(reps, dtype=bool),
-        )
 
 
 def sample_compromise(inp: SimInputs, rngs: Sequence[np.random.Generator]) -> np.ndarray:
@@ -127,14 +101,23 @@ def capacities(inp: SimInputs, day: int, compromised_on: np.ndarray) -> Capaciti
         tl.slot_state(net, day, compromised_on, rows) if net.slot_service.size else None,
     )
     reps = cap.shape[0]
-    ones = np.ones(reps)
+
+    def at(nodes: np.ndarray, default: float = 1.0) -> np.ndarray:
+        # a node of -1 (a DC without its own capability node) is always up
+        out = np.full((reps, nodes.size), default)
+        known = nodes >= 0
+        out[:, known] = cap[:, nodes[known]]
+        return out
+
     return Capacities(
         sell=cap[:, inp.store_sell_nodes],
         receive=cap[:, inp.store_receive_nodes],
         order=cap[:, inp.store_order_nodes],
-        pick=cap[:, inp.dc_pick_node] if inp.dc_pick_node >= 0 else ones,
-        ship=cap[:, inp.dc_ship_node] if inp.dc_ship_node >= 0 else ones,
-        online=cap[:, inp.online_node] if inp.online_node >= 0 else np.zeros(reps),
+        pickup=cap[:, inp.store_pickup_nodes],
+        pick=at(inp.dc_pick_nodes),
+        ship=at(inp.dc_ship_nodes),
+        dc_receive=at(inp.dc_receive_nodes),
+        online=at(inp.channel_online_nodes, 0.0),
     )
 
 
@@ -163,6 +146,27 @@ def draw_demand(inp: SimInputs, state: State, day: int, rngs: Sequence[np.random
     return out
 
 
+def store_channel_up(inp: SimInputs, cap: Capacities) -> np.ndarray:
+    """Availability of the channel serving each store, (R, S); 0 for a store without one."""
+    if not inp.channel_online_nodes.size:
+        return np.zeros(cap.sell.shape)
+    up = cap.online[:, np.maximum(inp.store_channel, 0)]
+    return np.where(inp.store_channel[None, :] >= 0, up, 0.0)
+
+
+def _click_and_collect(
+    inp: SimInputs, cap: Capacities, demand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Orders placed online and collected at the store: (walk-in demand, collected at the
+    shelf, delivered instead, lost because the store could not hand them over)."""
+    collect = demand * inp.store_collect_share[None, :, None]
+    handed = cap.pickup * store_channel_up(inp, cap)  # (R, S)
+    at_shelf = collect * handed[:, :, None]
+    failed = collect - at_shelf
+    delivered = failed * (inp.store_failed_pickup_delivery[None, :] * store_channel_up(inp, cap))[:, :, None]
+    return demand - collect, at_shelf, delivered, failed - delivered
+
+
 def _closed_doors(
     inp: SimInputs, cap: Capacities, demand: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -170,14 +174,15 @@ def _closed_doors(
     open_share = cap.sell[:, :, None]
     at_door = demand * open_share
     closed = demand - at_door
-    online = closed * (inp.divert_online_fraction * cap.online)[:, None, None]
-    if np.isfinite(inp.online_capacity_units):
-        # the online channel takes no more than it can fulfil (scaled by its availability);
-        # what it turns away is lost
-        room = inp.online_capacity_units * cap.online
-        wanted = online.sum(axis=(1, 2))
+    online = closed * (inp.divert_online_fraction * store_channel_up(inp, cap))[:, :, None]
+    for c in np.flatnonzero(np.isfinite(inp.channel_capacity)):
+        # a channel takes no more than it can fulfil (scaled by its availability); what it
+        # turns away is lost
+        mine = inp.store_channel == c
+        room = inp.channel_capacity[c] * cap.online[:, c]
+        wanted = online[:, mine].sum(axis=(1, 2))
         scale = np.divide(room, wanted, out=np.ones_like(wanted), where=wanted > room)
-        online = online * scale[:, None, None]
+        online[:, mine] *= scale[:, None, None]
     nearby_pool = closed * inp.divert_nearby_fraction
     # nearby demand goes to open stores of the same region, in proportion to their size
     weight = inp.base_demand.sum(axis=1)[None, :] * cap.sell  # (R, S)
@@ -208,19 +213,28 @@ def _closed_doors(
 
 
 def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> dict[str, np.ndarray]:
-    """Step 4: serve demand where doors are open; divert or lose the rest; update churn."""
+    """Step 4: serve demand where doors are open; divert or lose the rest; update churn.
+
+    Click-and-collect orders need the store's store.pickup and the channel, not its doors.
+    """
+    zero = np.zeros_like(demand)
+    walk_in, collected, delivered, lost_pickup = demand, zero, zero, zero
+    if inp.has_pickup:
+        walk_in, collected, delivered, lost_pickup = _click_and_collect(inp, cap, demand)
     if (cap.sell >= 1.0).all():
         # every door open (the usual day): nothing to divert or lose at the door
-        zero = np.zeros_like(demand)
-        lost_closed, online, nearby_out, store_demand = zero, zero, zero, demand
+        lost_closed, online, nearby_out, store_demand = zero, zero, zero, walk_in
     else:
-        lost_closed, online, nearby_out, store_demand = _closed_doors(inp, cap, demand)
+        lost_closed, online, nearby_out, store_demand = _closed_doors(inp, cap, walk_in)
+    if inp.has_pickup:
+        store_demand = store_demand + collected
+        online = online + delivered
     sales = np.minimum(store_demand, state.on_hand)
     state.on_hand -= sales
     lost_stockout = store_demand - sales
     if inp.churn_fraction > 0:
         # a share of unserved customers stops coming; lost customers drift back slowly
-        unmet = (lost_closed + lost_stockout).sum(axis=2)
+        unmet = (lost_closed + lost_stockout + lost_pickup).sum(axis=2)
         wanted = demand.sum(axis=2)
         unmet_share = np.divide(unmet, wanted, out=np.zeros_like(unmet), where=wanted > 0)
         state.loyalty = state.loyalty * (1.0 - inp.churn_fraction * np.minimum(unmet_share, 1.0))
@@ -230,25 +244,10 @@ def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> d
         "sales": sales,
         "lost_closed": lost_closed,
         "lost_stockout": lost_stockout,
+        "lost_pickup": lost_pickup,
         "diverted_online": online,
         "diverted_nearby": nearby_out,
     }
-
-
-def cap_active(inp: SimInputs, state: State, day: int) -> np.ndarray:
-    """Whether the order cap binds on ``day`` in each replication, shape (R,)."""
-    if not inp.has_cap:
-        return np.zeros(state.cap_lifted.shape, dtype=bool)
-    plan_day = inp.plan_day(day, state.cap_lifted.shape[0])
-    in_window = (inp.cap_from_day <= plan_day) & (plan_day < inp.cap_until_day)
-    return in_window & ~state.cap_lifted
-
-
-def surge_on(profile: np.ndarray, inp: SimInputs, day: int, reps: int) -> np.ndarray:
-    """A surge profile (T,) read on each replication's plan day, shape (R,); 0 outside it."""
-    plan_day = inp.plan_day(day, reps)
-    inside = (plan_day >= 0) & (plan_day < profile.size)
-    return np.where(inside, profile[np.clip(plan_day, 0, profile.size - 1)], 0.0)
 
 
 def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.ndarray:
@@ -269,8 +268,8 @@ def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.
     below = position <= inp.reorder_point[None, due, :]
     due_qty = np.maximum(inp.order_up_to[None, due, :] - position, 0.0) * (can[:, :, None] & below)
     if inp.cap_at_order:
-        active = cap_active(inp, state, day)
-        due_qty = np.where(active[:, None, None], np.minimum(due_qty, inp.cap_units[None, due]), due_qty)
+        active = cap_active(inp, state, day)[:, inp.store_dc[due]]  # (R, due stores)
+        due_qty = np.where(active[:, :, None], np.minimum(due_qty, inp.cap_units[None, due]), due_qty)
     qty[:, due] = due_qty
     placing = due_qty.sum(axis=2) > 0  # (R, due stores)
     r_idx, d_idx = np.nonzero(placing)
@@ -288,109 +287,16 @@ def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.
     return qty
 
 
-def dispatch(
-    inp: SimInputs,
-    state: State,
-    cap: Capacities,
-    day: int,
-    policy: AllocationPolicy,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Step 6: ship open orders within today's capacity; returns (shipped (R,S,I), capacity (R,))."""
-    stores = state.order_day.shape[1]
-    reps = cap.ship.shape[0]
-    capacity = (
-        inp.pick_capacity_units
-        * np.minimum(cap.pick, cap.ship)
-        * (1.0 + surge_on(inp.surge_pick, inp, day, reps))
-    )
-    shippable = state.open_units * (cap.receive > 0)[:, :, None, None]
-    active = cap_active(inp, state, day)
-    if not inp.cap_at_order and active.any():
-        limit = np.where(active[:, None, None], inp.cap_units[None, :, :], np.inf)
-        # at most the cap per store line today, taken from the oldest open orders first
-        shippable = fill_oldest_first(shippable, state.order_day, limit)
-    if np.isfinite(inp.delivery_capacity_stores):
-        delivery = (
-            inp.delivery_capacity_stores * cap.ship * (1.0 + surge_on(inp.surge_delivery, inp, day, reps))
-        )
-    else:
-        delivery = np.full(cap.ship.shape, np.inf)  # unlimited fleet
-    store_has = shippable.sum(axis=(2, 3)) > 0  # (R, S)
-    over_stores = store_has.sum(axis=1) > np.floor(delivery)
-    planned_today = _planned_today(inp, day, reps)
-    if over_stores.any():
-        planned = None if planned_today is None else planned_today.sum(axis=2)
-        shippable = _limit_stores(
-            shippable, state.order_day, store_has, np.floor(delivery), over_stores, planned
-        )
-    total = shippable.sum(axis=(1, 2, 3))
-    shipped = shippable
-    tight = total > capacity
-    if tight.any():
-        shipped = shippable.copy()
-        context = DispatchContext(
-            on_hand=state.on_hand[tight],
-            in_transit=state.pipeline[tight].sum(axis=2),
-            base_demand=inp.base_demand,
-            store_rank=inp.store_rank,
-            day=day,
-            planned_units=None if planned_today is None else planned_today[tight],
-        )
-        shipped[tight] = policy(shippable[tight], state.order_day[tight], capacity[tight], context)
-    state.open_units -= shipped
-    open_lines = state.open_units.sum(axis=3)
-    done = (open_lines <= 1e-9) & (state.order_day != EMPTY_SLOT)
-    if done.any():
-        state.open_units[done] = 0.0
-        state.order_day[done] = EMPTY_SLOT
-    per_store = shipped.sum(axis=2)  # (R, S, I)
-    arrival = (day + inp.lead_time_days) % state.pipeline.shape[2]
-    state.pipeline[:, np.arange(stores), arrival, :] += per_store
-    return per_store, capacity
-
-
-def _planned_today(inp: SimInputs, day: int, reps: int) -> np.ndarray | None:
-    """Today's lines of the dispatch plan in each replication, (R, S, I), read on its plan day."""
-    if inp.planned_units is None:
-        return None
-    plan_day = inp.plan_day(day, reps)
-    inside = (plan_day >= 0) & (plan_day < inp.planned_units.shape[2])
-    lines = inp.planned_units[:, :, np.clip(plan_day, 0, inp.planned_units.shape[2] - 1)]  # (S, I, R)
-    return np.moveaxis(lines, 2, 0) * inside[:, None, None]
-
-
-def _limit_stores(
-    shippable: np.ndarray,
-    order_day: np.ndarray,
-    store_has: np.ndarray,
-    limit: np.ndarray,
-    rows: np.ndarray,
-    planned: np.ndarray | None = None,
-) -> np.ndarray:
-    """Keep only the ``limit`` stores a day's delivery runs reach: the oldest open orders first.
-
-    With a dispatch plan (``planned``: (R, S) units planned per store today), the stores the
-    plan delivers to go first, then the oldest open orders.
-    """
-    out = shippable.copy()
-    oldest = np.where(store_has, order_day.min(axis=2), EMPTY_SLOT).astype(float)
-    if planned is not None:
-        oldest = np.where(store_has & (planned > 0), oldest - 1e12, oldest)
-    for r in np.flatnonzero(rows):
-        rank = np.argsort(oldest[r], kind="stable")
-        out[r, rank[int(limit[r]) :]] = 0.0
-    return out
-
-
 @dataclass
 class DayStep:
     """What one day's steps 2-6 did, per (replication, store, item) unless said otherwise."""
 
     received: np.ndarray  # units that arrived at the stores
     flows: dict[str, np.ndarray]  # what :func:`sell` returns: demand, sales, lost and diverted units
-    shipped: np.ndarray  # units the DC shipped
-    capacity: np.ndarray  # (R,) the DC's shipping capacity today
-    backlog: np.ndarray  # (R,) units owed to stores at the end of the day
+    shipped: np.ndarray  # units shipped to each store
+    dispatched: Dispatched  # per DC: capacity, units shipped, units lent
+    backlog: np.ndarray  # (R, D) units owed to each DC's stores at the end of the day
+    dc_received: np.ndarray  # (R, D) supplier units received into DC stock
 
 
 def step_day(
@@ -399,18 +305,28 @@ def step_day(
     cap: Capacities,
     day: int,
     rngs: Sequence[np.random.Generator],
-    policy: AllocationPolicy,
+    policies: tuple[AllocationPolicy, ...],
 ) -> DayStep:
-    """Steps 2-6 of one day on today's capacities; the order cap lifts once the backlog is low enough."""
+    """Steps 2-6 of one day on today's capacities; a DC's order cap lifts once its backlog is low enough."""
     received = arrive_deliveries(state, day)
+    dc_received = receive_at_dcs(inp, state, cap, day) if inp.has_supply else np.zeros(state.cap_lifted.shape)
     flows = sell(inp, state, cap, draw_demand(inp, state, day, rngs))
     place_orders(inp, state, cap, day)
-    shipped, capacity = dispatch(inp, state, cap, day, policy)
-    backlog = state.open_units.sum(axis=(1, 2, 3))
+    dispatched = dispatch(inp, state, cap, day, policies)
+    if inp.has_supply:
+        order_from_suppliers(inp, state, day)
+    backlog = state.backlog_by_dc(inp)
     if inp.cap_lift_backlog_units >= 0:
         started = day >= inp.cap_from_day
         state.cap_lifted |= started & (backlog < inp.cap_lift_backlog_units)
-    return DayStep(received=received, flows=flows, shipped=shipped, capacity=capacity, backlog=backlog)
+    return DayStep(
+        received=received,
+        flows=flows,
+        shipped=dispatched.per_store,
+        dispatched=dispatched,
+        backlog=backlog,
+        dc_received=dc_received,
+    )
 
 
 @dataclass
@@ -436,13 +352,13 @@ class Chunk:
         """
         inp = self.inp
         assert until_day <= inp.horizon_days, "the timeline is compiled for the horizon only"
-        policy = get_policy(inp.allocation)
+        policies = tuple(get_policy(name) for name in inp.dc_policy_names)
         changes = change_days(inp.timeline, self.compromised_on, inp.horizon_days, inp.rows)
         cap = capacities(inp, 0, self.compromised_on)
         for day in range(until_day):
             if day and changes[day]:
                 cap = capacities(inp, day, self.compromised_on)
-            yield day, cap, step_day(inp, self.state, cap, day, self.rngs, policy)
+            yield day, cap, step_day(inp, self.state, cap, day, self.rngs, policies)
 
 
 def run_replications(
@@ -460,6 +376,8 @@ def run_replications(
     # per-store totals over the horizon: small, always kept (worst store, regions)
     for name in STORE_TOTALS:
         out[name] = np.zeros((reps, inp.n_stores))
+    for name in DC_DAILY:
+        out[name] = np.zeros((reps, inp.n_dcs, days))
     out["initial_on_hand_units"] = state.on_hand.sum(axis=(1, 2))
     out["received_units"] = np.zeros((reps, days))
     stores_out = (
@@ -470,21 +388,28 @@ def run_replications(
     price, margin = inp.item_price, inp.item_margin
     for day, cap, step in chunk.run_days(days):
         flows = step.flows
-        lost = flows["lost_closed"] + flows["lost_stockout"]
+        lost = flows["lost_closed"] + flows["lost_stockout"] + flows["lost_pickup"]
         out["demand_units"][:, day] = flows["demand"].sum(axis=(1, 2))
         out["sales_units"][:, day] = flows["sales"].sum(axis=(1, 2))
         out["lost_units"][:, day] = lost.sum(axis=(1, 2))
         out["lost_closed_units"][:, day] = flows["lost_closed"].sum(axis=(1, 2))
         out["lost_stockout_units"][:, day] = flows["lost_stockout"].sum(axis=(1, 2))
+        out["lost_pickup_units"][:, day] = flows["lost_pickup"].sum(axis=(1, 2))
         out["diverted_online_units"][:, day] = flows["diverted_online"].sum(axis=(1, 2))
         out["diverted_nearby_units"][:, day] = flows["diverted_nearby"].sum(axis=(1, 2))
         out["lost_revenue"][:, day] = (lost * price).sum(axis=(1, 2))
         out["lost_margin"][:, day] = (lost * margin).sum(axis=(1, 2))
         out["shipped_units"][:, day] = step.shipped.sum(axis=(1, 2))
         out["received_units"][:, day] = step.received.sum(axis=(1, 2))
-        out["backlog_units"][:, day] = step.backlog
+        out["backlog_units"][:, day] = step.backlog.sum(axis=1)
         out["on_hand_units"][:, day] = state.on_hand.sum(axis=(1, 2))
-        out["dc_capacity_units"][:, day] = step.capacity
+        out["dc_capacity_units"][:, day] = step.dispatched.capacity.sum(axis=1)
+        out["dc_backlog_units"][:, :, day] = step.backlog
+        out["dc_shipped_units"][:, :, day] = step.dispatched.shipped
+        out["dc_lent_units"][:, :, day] = step.dispatched.lent
+        out["dc_capacity_units_by_dc"][:, :, day] = step.dispatched.capacity
+        out["dc_stock_units"][:, :, day] = state.dc_stock.sum(axis=2)
+        out["dc_received_units"][:, :, day] = step.dc_received
         out["stores_closed"][:, day] = (cap.sell <= 0).sum(axis=1)
         out["stores_degraded"][:, day] = ((cap.sell > 0) & (cap.sell < 1)).sum(axis=1)
         out["stores_stocked_out"][:, day] = (flows["lost_stockout"].sum(axis=2) > 1e-9).sum(axis=1)

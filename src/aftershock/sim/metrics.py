@@ -45,6 +45,15 @@ LABELS: dict[str, str] = {
 }
 
 
+#: Per-DC metrics in the result's DC table: (label, unit) of each.
+DC_METRICS: dict[str, tuple[str, str]] = {
+    "lost_sales_units": ("Lost sales at its stores, units", "units"),
+    "backlog_peak_units": ("Peak backlog, units", "units"),
+    "backlog_clear_day": ("Backlog cleared (day)", "day"),
+    "shipped_units": ("Shipped, units", "units"),
+    "lent_units": ("Shipped for another DC, units", "units"),
+}
+
 #: Daily series summarised per day in the result (mean and 90% band): (label, unit) of each.
 DAILY_SERIES: dict[str, tuple[str, str]] = {
     "backlog_units": ("DC backlog, units", "units"),

@@ -10,8 +10,16 @@ import numpy as np
 import xarray as xr
 
 from aftershock.io.results import write_atomic
-from aftershock.sim.engine import DAILY, STORE_TOTALS
-from aftershock.sim.metrics import DAILY_SERIES, daily_summary, metric_summary, per_replication
+from aftershock.sim.engine import DAILY, DC_DAILY, STORE_TOTALS
+from aftershock.sim.metrics import (
+    DAILY_SERIES,
+    DC_METRICS,
+    backlog_clear_day,
+    daily_summary,
+    describe,
+    metric_summary,
+    per_replication,
+)
 
 #: Daily series summarised in the JSON summary (mean and 90% band per day).
 SUMMARY_SERIES = tuple(DAILY_SERIES)
@@ -57,6 +65,8 @@ def build_result(
     incident_day: int,
     region_of_store: tuple[str, ...] | None = None,
     warnings: list[dict[str, Any]] | None = None,
+    dc_ids: tuple[str, ...] = (),
+    dc_of_store: tuple[str, ...] | None = None,
 ) -> Result:
     """Assemble the Dataset and summary from the runner's arrays.
 
@@ -77,6 +87,24 @@ def build_result(
         data[name] = (("replication", "store"), raw[name])
     if region_of_store is not None:
         coords["region"] = ("store", list(region_of_store))
+    dcs: list[dict[str, Any]] = []
+    if dc_ids:
+        coords["dc"] = list(dc_ids)
+        for name in DC_DAILY:
+            data[name] = (("replication", "dc", "day"), raw[name])
+        clear = np.stack(
+            [
+                backlog_clear_day(
+                    raw["dc_backlog_units"][:, d], np.where(np.isfinite(first), first, incident_day)
+                )
+                for d in range(len(dc_ids))
+            ],
+            axis=1,
+        )
+        data["dc_backlog_clear_day"] = (("replication", "dc"), clear)
+        dcs = _dc_table(raw, dc_ids, dc_of_store, clear)
+    if dc_of_store is not None:
+        coords["store_dc"] = ("store", list(dc_of_store))
     if "store_sales_units" in raw:
         coords["item"] = list(item_ids)
         for name in ("store_sales_units", "store_lost_units", "store_on_hand_units"):
@@ -98,6 +126,60 @@ def build_result(
         # each metric and daily series carries its label and unit: tables, reports and the
         # dashboard's JavaScript read them here instead of keeping their own copies
         "metrics": {name: metric_summary(name, values) for name, values in metrics.items()},
+        "dcs": dcs,
         "daily": {name: daily_summary(name, raw[name]) for name in SUMMARY_SERIES},
     }
     return Result(dataset=ds, summary=summary)
+
+
+def _dc_table(
+    raw: dict[str, np.ndarray],
+    dc_ids: tuple[str, ...],
+    dc_of_store: tuple[str, ...] | None,
+    clear: np.ndarray,
+) -> list[dict[str, Any]]:
+    """One row per DC: its stores, their lost sales, its backlog, shipments, lending and clear day."""
+    stores = np.array(
+        dc_of_store if dc_of_store is not None else [dc_ids[0]] * raw["store_lost_units_total"].shape[1]
+    )
+    rows = []
+    for d, dc in enumerate(dc_ids):
+        mine = stores == dc
+        values = {
+            "lost_sales_units": raw["store_lost_units_total"][:, mine].sum(axis=1),
+            "backlog_peak_units": raw["dc_backlog_units"][:, d].max(axis=1),
+            "backlog_clear_day": clear[:, d],
+            "shipped_units": raw["dc_shipped_units"][:, d].sum(axis=1),
+            "lent_units": raw["dc_lent_units"][:, d].sum(axis=1),
+        }
+        rows.append(
+            {
+                "dc": dc,
+                "stores": int(mine.sum()),
+                "metrics": {
+                    name: {"label": DC_METRICS[name][0], "unit": DC_METRICS[name][1], **describe(v)}
+                    for name, v in values.items()
+                },
+            }
+        )
+    return rows
+
+
+def result_labels(loaded: Any, inputs: Any) -> dict[str, Any]:
+    """The names ``build_result`` puts on a run of ``loaded`` compiled to ``inputs``: stores, items,
+    regions and DCs."""
+    from aftershock.model.stores import store_dc_names
+
+    s = loaded.scenario
+    return {
+        "scenario": s.name,
+        "start_date": s.start_date,
+        "incident_day": s.incident.compromise.day,
+        "store_ids": inputs.net.site_ids[: inputs.n_stores],
+        "item_ids": inputs.item_ids,
+        "region_of_store": tuple(loaded.stores.regions.tolist()),
+        "dc_ids": inputs.dc_ids,
+        "dc_of_store": tuple(str(x) for x in store_dc_names(s, loaded.stores).tolist())
+        if inputs.dc_ids
+        else None,
+    }
