@@ -22,7 +22,8 @@ def receive_at_dcs(inp: SimInputs, state: State, cap: Capacities, day: int) -> n
     state.dock += state.inbound[:, :, slot, :]
     state.inbound[:, :, slot, :] = 0.0
     up = cap.dc_receive  # (R, D)
-    room = np.where(up > 0, inp.dc_inbound_capacity[None, :] * up, 0.0)  # inf stays inf where up
+    # inf (no dock limit) stays inf where dc.receive is up, and is 0 where it is down
+    room = np.multiply(inp.dc_inbound_capacity[None, :], up, out=np.zeros_like(up), where=up > 0)
     waiting = state.dock.sum(axis=2)
     share = np.where(
         waiting > room, np.divide(room, waiting, out=np.zeros_like(room), where=waiting > 0), 1.0
