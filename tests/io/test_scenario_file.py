@@ -480,6 +480,14 @@ def test_overrides_apply_before_validation(tmp_path: Path) -> None:
     assert loaded.scenario.services[1].kind == "erp"
 
 
+def test_an_override_may_index_lists_as_problems_print_them(tmp_path: Path) -> None:
+    """`services[1].kind` (the form of a problem's field) is `services.1.kind`, not a new key."""
+    path = write_scenario(tmp_path)
+    loaded = load_scenario(path, ["services[1].kind=erp", "sites.dcs[0].pick_capacity_units_per_day=7"])
+    assert loaded.scenario.services[1].kind == "erp"
+    assert loaded.scenario.sites.dcs[0].pick_capacity_units_per_day == 7
+
+
 def test_a_bad_override_is_blamed_on_the_override(tmp_path: Path) -> None:
     path = write_scenario(tmp_path)
     with pytest.raises(ScenarioError) as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +176,8 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, str
             )
         value = parse_value(raw, "--set")
         node: Any = data
-        parts = key.split(".")
+        # `sites.dcs[1].id`, the form problems are printed in, means the same as `sites.dcs.1.id`
+        parts = re.sub(r"\[(\d+)\]", r".\1", key).split(".")
         for depth, part in enumerate(parts[:-1]):
             index: str | int = int(part) if part.isdigit() and isinstance(node, list) else part
             try:
