@@ -71,6 +71,7 @@ def render_summary(summary: dict[str, Any]) -> None:
             table.add_row(label, _num(row["mean"], row["unit"]), interval)
     console.print(whole_numbers(table))
     console.print("Standard service: chain-wide 7-day fill rate within 1 point of its pre-incident level.")
+    render_dcs(summary)
     daily = summary["daily"]
     days = summary["horizon_days"]
     console.print(f"\nPer day, mean over replications (day 0 … {days - 1}):")
@@ -81,3 +82,41 @@ def render_summary(summary: dict[str, Any]) -> None:
     ):
         series = daily[name]["mean"]
         console.print(f"  {label} {sparkline(series)}  peak {max(series, default=0):,.0f}")
+
+
+def _day_cell(summary: dict[str, Any], metric: dict[str, Any]) -> str:
+    """The mean day of a day metric, with the share of runs that did not reach it."""
+    late = metric.get("not_reached_share") or 0.0
+    cell = _day(summary, metric["mean"])
+    return (
+        f"{cell} ({100 * late:.0f}% of runs: after horizon)" if late and metric["mean"] is not None else cell
+    )
+
+
+def render_dcs(summary: dict[str, Any]) -> None:
+    """The DC table: one row per DC (``summary["dcs"]``), labels and units as the summary carries
+    them; lost sales at its stores with their 90% interval, the other metrics as means. Nothing
+    for a summary without DCs (or stored before DCs had a table)."""
+    rows = summary.get("dcs") or []
+    if not rows:
+        return
+    first = rows[0]["metrics"]
+    table = Table(title="By DC (mean over replications)", title_justify="left")
+    table.add_column("DC")
+    table.add_column("stores", justify="right")
+    for name, metric in first.items():
+        table.add_column(metric["label"], justify="right")
+        if name == "lost_sales_units":
+            table.add_column("90% interval", justify="right")
+    for row in rows:
+        cells = [row["dc"], f"{row['stores']:,}"]
+        for name, metric in row["metrics"].items():
+            if metric["unit"] == "day":
+                cells.append(_day_cell(summary, metric))
+                continue
+            cells.append(_num(metric["mean"], metric["unit"]))
+            if name == "lost_sales_units":
+                cells.append(f"{_num(metric['p5'], metric['unit'])} – {_num(metric['p95'], metric['unit'])}")
+        table.add_row(*cells)
+    console.print()
+    console.print(whole_numbers(table))

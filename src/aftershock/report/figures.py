@@ -72,6 +72,86 @@ def stockout_figure(result: Result) -> go.Figure:
     return _daily_figure(result, bands, "Stores out of stock or closed, per day", "stores")
 
 
+#: Colours of the DCs in the per-DC charts (Plotly's default sequence, as r,g,b), by the DC's
+#: place in the result's DC table, so a DC keeps its colour from chart to chart.
+DC_COLOURS = (
+    "31,119,180",
+    "214,39,40",
+    "44,160,44",
+    "148,103,189",
+    "255,127,14",
+    "140,86,75",
+    "227,119,194",
+    "127,127,127",
+    "188,189,34",
+    "23,190,207",
+)
+
+
+def dc_daily_figure(result: Result, series: str, title: str) -> go.Figure | None:
+    """A daily series of each DC (``summary["dcs"][k]["daily"][series]``): mean line in its 90%
+    band, one colour per DC; None when no DC has the series. Label and unit from the summary."""
+    rows = [
+        (i, row) for i, row in enumerate(result.summary.get("dcs") or []) if series in row.get("daily", {})
+    ]
+    if not rows:
+        return None
+    x = _x(result)
+    fig = go.Figure()
+    for i, row in rows:
+        daily, rgb, dc = row["daily"][series], DC_COLOURS[i % len(DC_COLOURS)], row["dc"]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=np.asarray(daily["p95"]),
+                line={"width": 0},
+                legendgroup=dc,
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=np.asarray(daily["p5"]),
+                fill="tonexty",
+                fillcolor=f"rgba({rgb},0.15)",
+                line={"width": 0},
+                legendgroup=dc,
+                name=f"{dc}, 90% band",
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        stores = f"{row['stores']:,} store{'' if row['stores'] == 1 else 's'}"
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=np.asarray(daily["mean"]),
+                line={"color": f"rgba({rgb},1)"},
+                legendgroup=dc,
+                name=f"{dc} ({stores}), mean",
+            )
+        )
+    _incident_line(fig, result)
+    label = rows[0][1]["daily"][series]["label"]
+    fig.update_layout(title=title, yaxis_title=label, template="plotly_white")
+    return fig
+
+
+def dc_backlog_figure(result: Result) -> go.Figure | None:
+    """Backlog of each DC over time (mean and 90% band), when the scenario has several DCs
+    (with one, the chain's backlog chart shows it)."""
+    if len(result.summary.get("dcs") or []) < 2:
+        return None
+    return dc_daily_figure(result, "backlog_units", "Backlog per DC over time (mean and 90% band)")
+
+
+def dc_stock_figure(result: Result) -> go.Figure | None:
+    """Stock in each DC over time, for the DCs with a supply section (the others hold unlimited stock)."""
+    return dc_daily_figure(result, "stock_units", "Stock per DC over time (mean and 90% band)")
+
+
 def region_loss_figure(result: Result) -> go.Figure:
     """Lost sales by region (mean over replications)."""
     ds = result.dataset

@@ -17,6 +17,8 @@ from aftershock.recovery.compare import CompareRow
 from aftershock.report.figures import (
     backlog_figure,
     compare_figure,
+    dc_backlog_figure,
+    dc_stock_figure,
     exceedance_figure,
     region_loss_figure,
     stockout_figure,
@@ -62,26 +64,76 @@ def _metric_value(metric: dict[str, Any], key: str) -> str:
     return _fmt(value)
 
 
+def _day_value(summary: dict[str, Any], metric: dict[str, Any]) -> str:
+    """The mean day of a day metric; with its date when the scenario has a start date, and the
+    share of runs that did not reach it within the horizon."""
+    import datetime as dt
+
+    mean = metric["mean"]
+    if mean is None:
+        return "not within the horizon"
+    text = _fmt(mean)
+    if summary.get("start_date"):
+        date = dt.date.fromisoformat(summary["start_date"]) + dt.timedelta(days=round(mean))
+        text += f" ({date:%a %d %b %Y})"
+    late = metric.get("not_reached_share") or 0.0
+    return text + (f"; after the horizon in {100 * late:.0f}% of runs" if late else "")
+
+
+def _dc_columns(summary: dict[str, Any]) -> list[str]:
+    """Headers of the DC table after "DC" and "stores": each metric's label from the summary;
+    lost sales at the DC's stores with their 90% interval."""
+    rows = summary.get("dcs") or []
+    if not rows:
+        return []
+    columns = []
+    for name, metric in rows[0]["metrics"].items():
+        columns.append(metric["label"] + (", mean" if name == "lost_sales_units" else ""))
+        if name == "lost_sales_units":
+            columns.append(metric["label"] + ", 90% interval")
+    return columns
+
+
+def _dc_row(summary: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the DC table: the DC, its stores and its metrics (means; lost sales with p5 – p95)."""
+    cells = []
+    for name, metric in row["metrics"].items():
+        if metric["unit"] == "day":
+            cells.append(_day_value(summary, metric))
+            continue
+        cells.append(_metric_value(metric, "mean"))
+        if name == "lost_sales_units":
+            cells.append(f"{_metric_value(metric, 'p5')} – {_metric_value(metric, 'p95')}")
+    return {"dc": row["dc"], "stores": f"{row['stores']:,}", "cells": cells}
+
+
 def render_report(
     title: str, result: Result, rows: Sequence[CompareRow] = (), risk: dict[str, Any] | None = None
 ) -> str:
-    """The report as HTML text: headline table, charts, the plan comparison and the yearly risk."""
+    """The report as HTML text: headline table, charts, the DCs (table, backlog and stock per DC),
+    the plan comparison and the yearly risk."""
     from markupsafe import Markup
 
+    # in the order of the page: the chain's charts, the DC section's, then plans and risk
     figures: list[go.Figure] = [backlog_figure(result), stockout_figure(result), region_loss_figure(result)]
+    dc_figures = [f for f in (dc_backlog_figure(result), dc_stock_figure(result)) if f is not None]
+    later: list[go.Figure] = []
     if rows:
-        figures.append(compare_figure(rows))
+        later.append(compare_figure(rows))
     if risk is not None:
-        figures.append(exceedance_figure(risk))
-    charts = [
+        later.append(exceedance_figure(risk))
+    html = [
         # Plotly's own markup and script: the one thing the template prints unescaped
         Markup(
             fig.to_html(
                 full_html=False, include_plotlyjs=(i == 0), default_width="100%", default_height="420px"
             )
         )
-        for i, fig in enumerate(figures)
+        for i, fig in enumerate([*figures, *dc_figures, *later])
     ]
+    charts = html[: len(figures)]
+    dc_charts = html[len(figures) : len(figures) + len(dc_figures)]
+    later_charts = html[len(figures) + len(dc_figures) :]
     headline = [
         {
             "label": m["label"],
@@ -105,6 +157,10 @@ def render_report(
         summary=result.summary,
         headline=headline,
         charts=charts,
+        dc_columns=_dc_columns(result.summary),
+        dc_rows=[_dc_row(result.summary, row) for row in result.summary.get("dcs") or []],
+        dc_charts=dc_charts,
+        later_charts=later_charts,
         plans=plans,
         plan_columns=[LABELS[k] for k in PLAN_COLUMNS],
     )

@@ -17,12 +17,20 @@ from aftershock.sim.metrics import (
     backlog_clear_day,
     daily_summary,
     describe,
+    describe_daily,
     metric_summary,
     per_replication,
 )
 
 #: Daily series summarised in the JSON summary (mean and 90% band per day).
 SUMMARY_SERIES = tuple(DAILY_SERIES)
+#: Per-DC daily series in each row of the DC table (mean and 90% band per day): the key in the
+#: row's ``daily``, and the engine's series, label and unit of each. Stock only for a DC with a
+#: supply section (without one its stock is unlimited).
+DC_DAILY_SUMMARY: dict[str, tuple[str, str, str]] = {
+    "backlog_units": ("dc_backlog_units", "Backlog, units", "units"),
+    "stock_units": ("dc_stock_units", "Stock in the DC, units", "units"),
+}
 
 
 @dataclass
@@ -138,7 +146,8 @@ def _dc_table(
     dc_of_store: tuple[str, ...] | None,
     clear: np.ndarray,
 ) -> list[dict[str, Any]]:
-    """One row per DC: its stores, their lost sales, its backlog, shipments, lending and clear day."""
+    """One row per DC: its stores, their lost sales, its backlog, shipments, lending and clear day;
+    and per day (``daily``, :data:`DC_DAILY_SUMMARY`) its backlog and, when finite, its stock."""
     stores = np.array(
         dc_of_store if dc_of_store is not None else [dc_ids[0]] * raw["store_lost_units_total"].shape[1]
     )
@@ -152,6 +161,11 @@ def _dc_table(
             "shipped_units": raw["dc_shipped_units"][:, d].sum(axis=1),
             "lent_units": raw["dc_lent_units"][:, d].sum(axis=1),
         }
+        daily = {
+            key: {"label": label, "unit": unit, **describe_daily(raw[series][:, d])}
+            for key, (series, label, unit) in DC_DAILY_SUMMARY.items()
+            if np.isfinite(raw[series][:, d]).all()  # unlimited stock (inf) is not drawn
+        }
         rows.append(
             {
                 "dc": dc,
@@ -160,6 +174,7 @@ def _dc_table(
                     name: {"label": DC_METRICS[name][0], "unit": DC_METRICS[name][1], **describe(v)}
                     for name, v in values.items()
                 },
+                "daily": daily,
             }
         )
     return rows

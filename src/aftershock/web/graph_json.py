@@ -1,16 +1,17 @@
 """The dependency and attack-path graph of a scenario as nodes and edges for Cytoscape.js.
 
 Stores are grouped by the rule that selects them (``pos_system=main``: 800 stores), so a
-chain of thousands of stores stays a readable graph.
+chain of thousands of stores stays a readable graph; a DC's nodes say how many stores it serves.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from aftershock.model.checks import select_sites, site_kinds
 from aftershock.model.network import SiteSelector
-from aftershock.model.stores import LoadedScenario
+from aftershock.model.stores import LoadedScenario, store_dc_names
 
 
 def _selector_text(sel: SiteSelector) -> str:
@@ -36,6 +37,8 @@ def scenario_graph(loaded: LoadedScenario) -> dict[str, Any]:
     nodes: dict[str, dict[str, Any]] = {}
     edges: list[dict[str, Any]] = []
     party_name = {p.id: p.name or p.id for p in scenario.parties}
+    # the stores each DC serves (the engine's store → DC assignment)
+    served = Counter(store_dc_names(scenario, stores).tolist())
     for svc in scenario.services:
         nodes[svc.id] = {
             "data": {
@@ -50,7 +53,13 @@ def scenario_graph(loaded: LoadedScenario) -> dict[str, Any]:
     def site_node(site: str, capability: str) -> str:
         ident = f"{site}/{capability}"
         if ident not in nodes:
-            nodes[ident] = {"data": {"id": ident, "label": ident, "type": kinds.get(site, "site")}}
+            kind = kinds.get(site, "site")
+            data: dict[str, Any] = {"id": ident, "label": ident, "type": kind}
+            if kind == "dc":
+                count = served.get(site, 0)
+                data["stores"] = count
+                data["label"] = f"{site} ({count} store{'' if count == 1 else 's'})\n{capability}"
+            nodes[ident] = {"data": data}
         return ident
 
     for i, rule in enumerate(scenario.requires):

@@ -18,6 +18,19 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)]
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
+def date_of_day(day: float | None, start_date: str | None) -> str:
+    """The date of a (mean) day from the run's start date, as "Sun 12 Jan 2025"; '' without one.
+    run.js's ``dateOfDay`` writes the same."""
+    import datetime as dt
+
+    if day is None or not start_date:
+        return ""
+    return f"{dt.date.fromisoformat(start_date) + dt.timedelta(days=round(day)):%a %d %b %Y}"
+
+
+templates.env.filters["date_of_day"] = date_of_day
+
+
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     """A page; templates autoescape everything they print. Metric labels and units come from
     the engine's own definitions (``sim/metrics.py``), as in every result."""

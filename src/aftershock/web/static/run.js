@@ -21,6 +21,108 @@ function band(daily, key, color) {
   ];
 }
 
+// The date of a (mean) day from the run's start date, as "Sun 12 Jan 2025" ("" without one);
+// the page's date_of_day filter (web/pages.py) writes the same.
+function dateOfDay(day, start) {
+  if (day === null || day === undefined || !start) return "";
+  const [y, m, d] = start.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d + Math.round(day)));
+  const weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  return weekdays[date.getUTCDay()] + " " + String(date.getUTCDate()).padStart(2, "0") + " " +
+    months[date.getUTCMonth()] + " " + date.getUTCFullYear();
+}
+
+function cell(tr, text, tag = "td", className = "num") {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (tag === "th") el.scope = "row";
+  else if (className) el.className = className;
+  tr.appendChild(el);
+}
+
+// The DC table (when the page did not render it: the run finished while open), as the page
+// renders it: labels and units from the run's summary.
+function fillDcTable(summary, dcs) {
+  const table = document.getElementById("dcs");
+  if (table.tBodies[0].rows.length) return;
+  const head = table.tHead.rows[0];
+  head.replaceChildren();
+  for (const [name, m] of [["dc", { label: "DC" }], ["stores", { label: "Stores" }]].concat(Object.entries(dcs[0].metrics))) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = m.label;
+    head.appendChild(th);
+    if (name === "lost_sales_units") {
+      const interval = document.createElement("th");
+      interval.scope = "col";
+      interval.textContent = "90% interval";
+      head.appendChild(interval);
+    }
+  }
+  const start = summary.start_date;
+  for (const row of dcs) {
+    const tr = document.createElement("tr");
+    cell(tr, row.dc, "th");
+    cell(tr, row.stores.toLocaleString("en"));
+    for (const [name, m] of Object.entries(row.metrics)) {
+      if (m.unit === "day") {
+        let text = "not within the horizon";
+        if (m.mean !== null) {
+          const date = dateOfDay(m.mean, start);
+          text = fmt(m.mean, m.unit) + (date ? " (" + date + ")" : "");
+          if (m.not_reached_share) text += "; after the horizon in " + Math.round(100 * m.not_reached_share) + "% of runs";
+        }
+        cell(tr, text);
+        continue;
+      }
+      cell(tr, fmt(m.mean, m.unit));
+      if (name === "lost_sales_units") cell(tr, m.mean === null ? "—" : fmt(m.p5, m.unit) + " – " + fmt(m.p95, m.unit));
+    }
+    table.tBodies[0].appendChild(tr);
+  }
+}
+
+// Colours of the DCs in the per-DC charts, by the DC's place in the DC table (as the report).
+const DC_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+// A daily series of each DC that has it (summary.dcs[k].daily[key]): mean line in its band.
+function dcTraces(dcs, key) {
+  const traces = [];
+  dcs.forEach((row, i) => {
+    const series = (row.daily || {})[key];
+    if (!series) return;
+    const color = DC_COLOURS[i % DC_COLOURS.length];
+    const x = series.mean.map((_, day) => day);
+    const stores = row.stores.toLocaleString("en") + (row.stores === 1 ? " store" : " stores");
+    traces.push(
+      { x, y: series.p95, line: { width: 0 }, legendgroup: row.dc, showlegend: false, hoverinfo: "skip" },
+      { x, y: series.p5, fill: "tonexty", line: { width: 0 }, fillcolor: color + "26", legendgroup: row.dc,
+        showlegend: false, hoverinfo: "skip" },
+      { x, y: series.mean, line: { color }, legendgroup: row.dc, name: row.dc + " (" + stores + "), mean" },
+    );
+  });
+  const first = dcs.find((row) => (row.daily || {})[key]);
+  return { traces, label: first ? first.daily[key].label : "" };
+}
+
+// The DC section: table, backlog per DC (with several DCs) and stock per DC (DCs with supply).
+function drawDcs(summary) {
+  const dcs = summary.dcs || [];
+  if (!dcs.length) return;
+  fillDcTable(summary, dcs);
+  document.getElementById("dc-section").hidden = false;
+  const charts = [["backlog_units", "dc-backlog", dcs.length > 1], ["stock_units", "dc-stock", true]];
+  for (const [key, id, wanted] of charts) {
+    const { traces, label } = dcTraces(dcs, key);
+    if (!wanted || !traces.length) continue;
+    document.getElementById(id + "-box").hidden = false;
+    const layout = { margin: { t: 10 }, xaxis: { title: { text: "day" } }, yaxis: { title: { text: label } },
+      template: "plotly_white" };
+    Plotly.newPlot("chart-" + id, traces, layout, { responsive: true });
+  }
+}
+
 // The scenario's warnings as a banner (the page renders it too when the run is done on load).
 function showWarnings(warnings) {
   const box = document.getElementById("run-warnings");
@@ -75,6 +177,7 @@ async function drawResults(runId) {
     rb.appendChild(tr);
   }
   document.getElementById("results").hidden = false;
+  drawDcs(run.summary);
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
