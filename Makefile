@@ -18,6 +18,7 @@ demo: $(STAMP)
 	@$(BIN)/aftershock validate ocs-2022
 	@$(BIN)/aftershock impact coop-kaseya-2021
 	@$(BIN)/aftershock simulate ocs-2022 --replications 50 --seed 7
+	@$(BIN)/aftershock simulate grocer-3dc --replications 20 --seed 7
 
 test: $(STAMP)
 	bash .ci/system-packages

@@ -52,7 +52,7 @@ def test_scenarios_json_lists_both() -> None:
     result = runner.invoke(app, ["scenarios", "--json"])
     assert result.exit_code == 0, result.output
     listed = json.loads(result.stdout)
-    assert {s["name"] for s in listed} == {"ocs-2022", "coop-kaseya-2021"}
+    assert {s["name"] for s in listed} == {"ocs-2022", "coop-kaseya-2021", "grocer-3dc"}
     assert all(s["title"] and s["description"] and s["sources"] for s in listed)
 
 
@@ -260,7 +260,7 @@ def script_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subproces
 def test_script_scenarios(script_runs) -> None:
     run = script_runs["scenarios"]
     assert run.returncode == 0, run.stderr
-    assert {s["name"] for s in json.loads(run.stdout)} == {"ocs-2022", "coop-kaseya-2021"}
+    assert {s["name"] for s in json.loads(run.stdout)} == {"ocs-2022", "coop-kaseya-2021", "grocer-3dc"}
 
 
 @pytest.mark.slow
@@ -299,6 +299,6 @@ def test_script_usage_error_and_unknown_name(script_runs) -> None:
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == (
         "error: ocs-2021: no such scenario file or bundled scenario; did you mean 'ocs-2022'? "
-        "(bundled: coop-kaseya-2021, ocs-2022)"
+        "(bundled: coop-kaseya-2021, grocer-3dc, ocs-2022)"
     )
     assert "Traceback" not in usage.stderr + unknown.stderr

@@ -26,6 +26,7 @@ import yaml
 from hypothesis import strategies as st
 
 from aftershock.io.bundled import bundled_root
+from aftershock.model.stores import NUMERIC_COLUMNS
 
 Path_ = tuple[str | int, ...]
 
@@ -37,7 +38,7 @@ def _small_table(text: str, extra_rows: int = 12) -> str:
     """The header, every row that brings a new value of a text column, and a few more."""
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header, body = rows[0], rows[1:]
-    numeric = {"demand_units_per_day", "lead_time_days", "review_period_days", "order_weekday"}
+    numeric = set(NUMERIC_COLUMNS)
     text_cols = [i for i, h in enumerate(header) if h not in numeric and h != "id"]
     seen: set[tuple[int, str]] = set()
     keep = []

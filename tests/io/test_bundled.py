@@ -12,9 +12,9 @@ from aftershock.io.bundled import bundled_root
 from aftershock.testing import write_scenario
 
 
-def test_both_bundled_scenarios_are_listed_with_title_and_sources() -> None:
+def test_every_bundled_scenario_is_listed_with_title_and_sources() -> None:
     found = {b.name: b for b in bundled_scenarios()}
-    assert list(found) == ["coop-kaseya-2021", "ocs-2022"]  # sorted by name
+    assert list(found) == ["coop-kaseya-2021", "grocer-3dc", "ocs-2022"]  # sorted by name
     for b in found.values():
         assert b.path == bundled_root() / b.name / "scenario.yaml" and b.path.is_file()
         assert b.title and b.description and "\n" not in b.description
@@ -41,7 +41,7 @@ def test_unknown_bundled_name_suggests_the_closest(typo: str, meant: str) -> Non
     assert problem.source == typo
     assert problem.message == (
         f"no such scenario file or bundled scenario; did you mean '{meant}'? "
-        "(bundled: coop-kaseya-2021, ocs-2022)"
+        "(bundled: coop-kaseya-2021, grocer-3dc, ocs-2022)"
     )
 
 

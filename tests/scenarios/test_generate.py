@@ -44,3 +44,23 @@ def test_coop_store_counts_and_turnover() -> None:
     assert other_regions == set(generate.COOP_OTHER_POS_REGIONS)
     turnover = loaded.stores.demand_units_per_day.sum() * 45.0
     assert 85e6 < turnover < 95e6  # about SEK 90 M a day
+
+
+def test_grocer_stores_split_over_three_dcs_with_headroom() -> None:
+    loaded = api.load("grocer-3dc")
+    stores, scenario = loaded.stores, loaded.scenario
+    assert len(stores) == generate.GROCER_STORES == 600
+    dc = stores.attributes["dc"]
+    counts = {d.id: int((dc == d.id).sum()) for d in scenario.sites.dcs}
+    assert counts == {"dc-central": 290, "dc-north": 170, "dc-west": 140}
+    for region, (region_dc, n, lead, _) in generate.GROCER_REGIONS.items():
+        in_region = stores.regions == region
+        assert int(in_region.sum()) == n and set(dc[in_region].tolist()) == {region_dc}
+        assert set(stores.lead_time_days[in_region].tolist()) == {lead}
+    mean_demand = stores.demand_units_per_day.mean()
+    assert abs(mean_demand - generate.GROCER_UNITS_PER_STORE_DAY) < 1  # 3.6 M units a day in all
+    week = sum(scenario.demand.weekday_factors) / 7
+    for d in scenario.sites.dcs:
+        headroom = d.pick_capacity_units_per_day / (stores.demand_units_per_day[dc == d.id].sum() * week)
+        assert 1.15 <= headroom <= 1.25, (d.id, headroom)  # 15-25% above normal demand
+    assert loaded.warnings == ()

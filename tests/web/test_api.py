@@ -23,7 +23,7 @@ def assert_problem(response, status: int) -> dict:
 
 def test_lists_bundled_scenarios_and_graph(client: TestClient) -> None:
     items = client.get("/api/scenarios").json()["items"]
-    assert {i["ref"] for i in items if i["bundled"]} == {"ocs-2022", "coop-kaseya-2021"}
+    assert {i["ref"] for i in items if i["bundled"]} == {"ocs-2022", "coop-kaseya-2021", "grocer-3dc"}
     graph = client.get("/api/scenarios/coop-kaseya-2021/graph").json()
     ids = {n["data"]["id"] for n in graph["nodes"]}
     assert {"pos-main", "scan-and-pay", "msp-vsa"} <= ids
