@@ -30,7 +30,7 @@ def test_the_reference_network_has_no_warning(stores: StoreFrame) -> None:
 
 
 def test_bundled_scenarios_have_no_warning() -> None:
-    for name in ("ocs-2022", "coop-kaseya-2021"):
+    for name in ("ocs-2022", "coop-kaseya-2021", "grocer-3dc"):
         assert api.load(name).warnings == ()
 
 
@@ -66,11 +66,72 @@ def test_dc_demand_is_the_mean_over_the_week(stores: StoreFrame) -> None:
 
 def test_a_second_dc_serves_no_store(stores: StoreFrame) -> None:
     data = scenario_dict()
+    data["sites"]["stores"]["defaults"] = {"dc": "dc"}
     data["sites"]["dcs"].append({"id": "dc-north", "pick_capacity_units_per_day": 500})
     found = warnings(stores, data)
     assert list(found) == [("sites", "dcs", 1)]
     assert "DC 'dc-north' serves no store" in found[("sites", "dcs", 1)]
-    assert "'dc', the first DC listed" in found[("sites", "dcs", 1)]
+    assert "sites.stores.defaults.dc sends every store to 'dc'" in found[("sites", "dcs", 1)]
+
+
+def test_a_standby_dc_that_backs_up_another_serves_no_store_of_its_own(stores: StoreFrame) -> None:
+    data = scenario_dict()
+    data["sites"]["stores"]["defaults"] = {"dc": "dc"}
+    data["sites"]["dcs"][0]["backups"] = [{"dc": "dc-standby"}]
+    data["sites"]["dcs"].append({"id": "dc-standby", "pick_capacity_units_per_day": 500})
+    assert warnings(stores, data) == {}
+
+
+def two_dc_frame(tmp_path: Path) -> StoreFrame:
+    """s1, s2 (10 and 20 a day) at 'dc'; s3, s4 (30 and 40) at 'dc-north'; weekly review."""
+    path = tmp_path / "stores.csv"
+    header = ["id", "region", "pos_system", "demand_units_per_day", "dc"]
+    rows = [
+        ("s1", "north", "a", 10, "dc"),
+        ("s2", "north", "a", 20, "dc"),
+        ("s3", "south", "b", 30, "dc-north"),
+        ("s4", "south", "a", 40, "dc-north"),
+    ]
+    path.write_text(stores_csv(rows, header), encoding="utf-8")
+    return read_store_table(path, "stores.csv", StoreDefaults())
+
+
+@pytest.mark.parametrize("north_first", [False, True])
+def test_dc_capacity_is_judged_on_each_dcs_own_stores(tmp_path: Path, north_first: bool) -> None:
+    frame = two_dc_frame(tmp_path)
+    data = scenario_dict()
+    dcs = [
+        {"id": "dc", "pick_capacity_units_per_day": 25},  # its stores need 30 a day
+        {"id": "dc-north", "pick_capacity_units_per_day": 75},  # its stores need 70: enough
+    ]
+    data["sites"]["dcs"] = dcs[::-1] if north_first else dcs
+    at = 1 if north_first else 0  # the warning points at the DC where it is listed
+    found = warnings(frame, data)
+    assert list(found) == [("sites", "dcs", at, "pick_capacity_units_per_day")]
+    message = found[("sites", "dcs", at, "pick_capacity_units_per_day")]
+    assert "25 units a day" in message and "the 2 store(s) it serves, 30 units a day" in message
+    # 100 units a day in all would be above 75, but dc-north's own stores need 70
+    data["sites"]["dcs"][1 - at]["pick_capacity_units_per_day"] = 69
+    found = warnings(frame, data)
+    assert (
+        "the 2 store(s) it serves, 70 units a day"
+        in found[("sites", "dcs", 1 - at, "pick_capacity_units_per_day")]
+    )
+
+
+def test_order_cap_is_judged_on_the_stores_of_the_dcs_it_covers(tmp_path: Path) -> None:
+    frame = two_dc_frame(tmp_path)
+    data = scenario_dict()
+    data["sites"]["dcs"].append({"id": "dc-north", "pick_capacity_units_per_day": 1000})
+    # normal order lines: 70 and 140 at 'dc', 210 and 280 at 'dc-north' (175 over the chain)
+    data["plan"] = {"order_cap": {"units": 150, "dcs": ["dc"]}}
+    assert warnings(frame, data) == {}
+    data["plan"] = {"order_cap": {"units": 150, "dcs": ["dc-north"]}}
+    message = warnings(frame, data)[("plan", "order_cap", "units")]
+    assert "at the stores of 'dc-north'" in message and "median 245 units" in message
+    assert "100% of normal order lines are larger" in message
+    data["plan"] = {"order_cap": {"units": 150}}
+    assert "median 175 units" in warnings(frame, data)[("plan", "order_cap", "units")]
 
 
 def test_a_dc_column_decides_which_dc_serves_a_store(tmp_path: Path) -> None:

@@ -18,13 +18,13 @@ def test_time_to_survive_is_the_stock_cover(tmp_path: Path) -> None:
     path = pause_scenario(
         tmp_path, stores=3, demand=5.0, order_up_to=20, on_hand=20, pause=(5, 6), capacity=1e6
     )
-    rows = {r["service"]: r for r in api.stress(path)}
+    rows = {r["service"]: r for r in api.stress(path)["services"]}
     assert rows["wms"]["tts_days"] == 3
     assert rows["corp-it"]["tts_capped_by_horizon"]
 
 
 def test_exposure_index_ranks_worst_as_one() -> None:
-    rows = api.stress("coop-kaseya-2021")
+    rows = api.stress("coop-kaseya-2021")["services"]
     scored = [r for r in rows if r["risk_exposure_index"] is not None]
     assert scored[0]["risk_exposure_index"] == pytest.approx(1.0)
     assert scored[0]["service"] == "pos-main"

@@ -1,12 +1,13 @@
-"""Recovery plans compared: policy × cap × extra shifts on common random numbers."""
+"""Recovery plans compared: policy × cap × extra shifts × backup share on common random numbers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from aftershock.api.optimize import optimize
 from aftershock.api.runs import check_seed, check_work, executor_for
-from aftershock.api.scenarios import ScenarioRef, load
+from aftershock.api.scenarios import ScenarioRef, load, warnings_data
 from aftershock.api.simulate import simulate
 from aftershock.errors import ParameterError, UsageError
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
@@ -14,16 +15,27 @@ from aftershock.limits import Limits
 from aftershock.model import LoadedScenario
 from aftershock.parallel import Executor
 from aftershock.policies import allocation_policies, unknown_policy_message
-from aftershock.recovery import CapSize, CompareRow, compare_plans
-from aftershock.recovery.compare import mark_pareto
+from aftershock.recovery import CompareRow, compare_plans
+from aftershock.recovery.compare import (
+    backup_setting,
+    cap_setting,
+    check_dcs,
+    mark_pareto,
+    plan_variant,
+    shifts_setting,
+    with_backup_shares,
+)
+
+T = TypeVar("T")
 
 
 def compare(
     ref: ScenarioRef,
     *,
     policies: Sequence[str] = ("fifo",),
-    caps: Sequence[float | str | CapSize | None] = (None,),
-    surges: Sequence[int] = (0,),
+    caps: Sequence[Any] = (None,),
+    surges: Sequence[Any] = (0,),
+    backup_shares: Sequence[Any] = (None,),
     replications: int = 100,
     seed: int = 0,
     overrides: list[str] | None = None,
@@ -33,13 +45,19 @@ def compare(
     with_optimised: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> list[CompareRow]:
-    """Every combination of allocation policy × order cap × extra shifts, on common random numbers.
+    """Every combination of allocation policy × order cap × extra shifts (× backup share), on
+    common random numbers.
 
     ``caps`` holds cap sizes: units per order line (``40``), a share of the normal order
-    (``"75%"``) or ``None`` (no cap); ``surges`` the
-    extra shifts a day during the surge window. Each row carries the mean of every metric
-    and whether it is Pareto-efficient over lost sales, service-restored day, surge cost
-    and the worst store's days without stock. Every plan runs on ``executor`` (as in
+    (``"75%"``) or ``None`` (no cap); ``surges`` the extra shifts a day during the surge
+    window. Each cap and surge value applies at every DC, or per DC: ``"dc-north:2"`` (that
+    DC only), ``"1,dc-north:2"`` (dc-north 2, the others 1) or a mapping ``{"dc-north": 2}``.
+    A cap has one size, at the DCs it names. ``backup_shares`` sets the share of spare
+    capacity (0-1) every backup DC lends (``0.5``), or the backups of one primary DC
+    (``"dc-north:0.5"``); ``None`` keeps the scenario's. Each row carries the mean of every
+    metric, the DCs each knob applies to, the scenario's warnings for that variant, and
+    whether it is Pareto-efficient over lost sales, service-restored day, surge cost and the
+    worst store's days without stock. Every plan runs on ``executor`` (as in
     :func:`simulate`), with the same seed: the same numbers on every executor. With
     ``with_optimised`` the optimiser's plan (:func:`optimize`, replayed on the same seed) is
     a last row, and the Pareto front takes it in.
@@ -54,28 +72,48 @@ def compare(
             "'planned' follows a dispatch plan from the optimiser; compare has none and would run it "
             "as fifo (compare the optimised plan with with_optimised, `compare --with-optimised`)",
         )
-    if not policies or not caps or not surges:
+    if not policies or not caps or not surges or not backup_shares:
         raise UsageError("compare needs at least one policy, one cap and one surge value")
-    sizes: list[CapSize | None] = []
-    for cap in caps:
-        try:
-            sizes.append(CapSize.parse(cap))
-        except ValueError as exc:
-            raise ParameterError("caps", f"{exc}") from None
-    for shifts in surges:
-        if not 0 <= shifts <= 6:
-            raise ParameterError("surges", f"expected 0 to 6 extra shifts, got {shifts}")
+    cap_settings = _settings("caps", caps, cap_setting)
+    surge_settings = _settings("surges", surges, shifts_setting)
+    share_settings = [
+        None if s is None else _settings("backup_shares", [s], backup_setting)[0] for s in backup_shares
+    ]
     limits.check_replications(replications)
     check_seed(seed)
     loaded = load(ref, overrides)
-    check_work(loaded, replications * len(policies) * len(caps) * len(surges), limits)
+    combos = len(policies) * len(caps) * len(surges) * len(backup_shares)
+    check_work(loaded, replications * combos, limits)
     if "priority" in policies and loaded.scenario.plan.priority_attribute is None:
         raise ParameterError(
             "policies",
             "'priority' ranks stores by plan.priority_attribute, which this scenario does not "
             "set (add it, or --set plan.priority_attribute=tier); without it priority is fifo",
         )
-    combos = len(policies) * len(caps) * len(surges)
+    # every variant is built once before anything runs, so a bad DC or cap fails at once
+    for name, settings in (
+        ("caps", cap_settings),
+        ("surges", surge_settings),
+        ("backup_shares", share_settings),
+    ):
+        for setting in settings:
+            if setting is None:
+                continue
+            try:
+                check_dcs(loaded, setting, name)
+            except ValueError as exc:
+                raise ParameterError(name, str(exc)) from None
+    for cap in cap_settings:
+        try:
+            plan_variant(loaded, policies[0], cap, 0)
+        except ValueError as exc:
+            raise ParameterError("caps", str(exc)) from None
+    for share in share_settings:
+        if share is not None:
+            try:
+                with_backup_shares(loaded, share)
+            except ValueError as exc:
+                raise ParameterError("backup_shares", str(exc)) from None
     done = 0
 
     def run_one(variant: LoadedScenario) -> dict[str, dict[str, float | None]]:
@@ -92,7 +130,9 @@ def compare(
 
     # one executor (process pool, Dask cluster) for the whole grid, as `simulate` would use
     with executor_for(executor, workers) as ex:
-        rows = compare_plans(loaded, policies, sizes, surges, run_one)
+        rows = compare_plans(
+            loaded, policies, cap_settings, surge_settings, run_one, backup_shares=share_settings
+        )
     if not with_optimised:
         return rows
 
@@ -105,6 +145,18 @@ def compare(
             extra_shifts=0,
             optimised=True,
             note=f"{sum(best.extra_shifts):.1f} extra shifts in all",
+            warnings=warnings_data(loaded),
         )
     )
     return mark_pareto(rows)
+
+
+def _settings(name: str, values: Sequence[Any], parse: Callable[[Any], T]) -> list[T]:
+    """Each value parsed, or a :class:`ParameterError` naming the parameter."""
+    out = []
+    for value in values:
+        try:
+            out.append(parse(value))
+        except ValueError as exc:
+            raise ParameterError(name, f"{exc}") from None
+    return out

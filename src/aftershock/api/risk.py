@@ -31,7 +31,9 @@ def risk(
     """Yearly Monte Carlo of the scenario's threats: loss exceedance, ALE, VaR, ES, ranking.
 
     Each distinct incident shape (threat, pause days, outage days) is simulated once with
-    ``reps_per_shape`` replications and reused for every year it occurs in.
+    ``reps_per_shape`` replications and reused for every year it occurs in. ``by_dc`` splits
+    the expected annual loss over the DCs (sorted by id) by the revenue lost at each DC's
+    stores; ``not_attributed_to_a_dc`` is the rest (response costs, losses without lost sales).
     """
     limits.check_years(years)
     check_seed(seed)
@@ -66,11 +68,24 @@ def risk(
 
 def stress(
     ref: ScenarioRef, *, services: list[str] | None = None, overrides: list[str] | None = None
-) -> list[dict[str, Any]]:
-    """Time-to-survive vs time-to-recover per service, impact, and risk exposure index."""
+) -> dict[str, Any]:
+    """Time-to-survive vs time-to-recover per service, impact, and risk exposure index.
+
+    Returns ``{scenario, services, dcs, warnings}``: one row per service (most exposed first;
+    with DCs, each row's ``by_dc`` has the TTS and impact on each DC's own stores), the DCs
+    (sorted by id) with their number of stores, and the scenario's warnings.
+    """
     loaded = load(ref, overrides)
     known = [s.id for s in loaded.scenario.services]
     for name in services or []:
         if name not in known:
             raise ParameterError("services", f"unknown service '{name}' (known: {', '.join(known)})")
-    return stress_test(loaded, build_inputs(loaded), services)
+    inputs = build_inputs(loaded)
+    return {
+        "scenario": loaded.name,
+        "services": stress_test(loaded, inputs, services),
+        "dcs": [
+            {"dc": dc, "stores": int((inputs.store_dc == d).sum())} for d, dc in enumerate(inputs.dc_ids)
+        ],
+        "warnings": warnings_data(loaded),
+    }

@@ -137,8 +137,10 @@ def impact_cmd(
     """Blast radius: which services and sites fail, which keep running and why.
 
     Worst case: every attack path is taken and every isolation is in force. Shows the
-    first day and, where the scenario has fallbacks, the state once they are rolled out;
-    then single points of failure and minimal cut sets of selling and receiving.
+    first day and, where the scenario has fallbacks, the state once they are rolled out,
+    with one row per DC (can it ship, which backup covers it, how its stores fare); then
+    single points of failure and minimal cut sets of selling, receiving and deliveries (a
+    store's DC, or its backup, to the store), over the chain and over each DC's stores.
     """
     report = api.impact(
         scenario, service=service, threshold=threshold, max_order=max_order, overrides=overrides

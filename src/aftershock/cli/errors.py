@@ -19,6 +19,7 @@ EXIT_INTERRUPTED = 130
 FLAGS = {
     "caps": "--cap",
     "surges": "--surge",
+    "backup_shares": "--backup-share",
     "policies": "--policy",
     "services": "--service",
     "horizon_days": "--horizon",

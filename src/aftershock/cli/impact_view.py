@@ -52,6 +52,9 @@ def render_impact(report: dict[str, Any]) -> None:
         stores.add_column("demand", justify="right")
         stores.add_column("why")
         stores.add_column("regions")
+        dc_ids = [d["dc"] for d in view.get("dcs", [])]
+        if len(dc_ids) > 1:
+            stores.add_column("DCs")
         all_regions = {r["region"] for r in view["regions"]}
         untouched = []
         by_capability: dict[str, list[dict[str, Any]]] = {}
@@ -67,18 +70,23 @@ def render_impact(report: dict[str, Any]) -> None:
                     regions = "all"
                 else:
                     regions = ", ".join(f"{r} {n}" for r, n in g["regions"].items())
-                stores.add_row(
+                cells = [
                     g["capability"],
                     f"[{style}]{g['status']} ({pct(g['capacity'])})[/]",
                     str(g["stores"]),
                     pct(g["demand_share"]),
                     g["reason"],
                     regions,
-                )
+                ]
+                if len(dc_ids) > 1:
+                    cells.append(", ".join(f"{d} {n}" for d, n in g.get("dcs", {}).items()))
+                stores.add_row(*cells)
         if stores.row_count:
             console.print(stores)
         if untouched:
             console.print("Unaffected at every store: " + ", ".join(untouched))
+        if view.get("dcs"):
+            render_dcs(view["dcs"])
         regions = Table(title="Selling by region", title_justify="left")
         for col in ("region", "stores", "full", "partial", "closed", "sell capacity"):
             regions.add_column(col, justify="left" if col == "region" else "right")
@@ -109,3 +117,45 @@ def render_impact(report: dict[str, Any]) -> None:
         if not found["minimal_cut_sets"]:
             cuts.add_row(capability, "[green]none up to this order[/]", "")
     console.print(cuts)
+    by_dc = report.get("cuts_by_dc") or {}
+    if len(by_dc) > 1:
+        per_dc = Table(
+            title=(
+                "Cut sets of each DC's stores "
+                f"(zero capability for ≥ {pct(report['cut_threshold'])} of that DC's demand)"
+            ),
+            title_justify="left",
+        )
+        for col in ("DC", "capability", "cut set", "DC demand zeroed"):
+            per_dc.add_column(col, justify="right" if col == "DC demand zeroed" else "left")
+        for dc, entry in by_dc.items():
+            for capability, found in entry["cuts"].items():
+                for c in found["minimal_cut_sets"]:
+                    kind = "SPOF: " if len(c["nodes"]) == 1 else ""
+                    per_dc.add_row(dc, capability, kind + " + ".join(c["nodes"]), pct(c["demand_share"]))
+        if per_dc.row_count:
+            console.print(per_dc)
+        else:
+            console.print("No cut set of any single DC's stores up to this order.")
+
+
+def render_dcs(rows: list[dict[str, Any]]) -> None:
+    """One row per DC: can it ship, who covers, how many of its stores get deliveries and sell."""
+    table = Table(title="DCs and their stores", title_justify="left")
+    for col in ("DC", "stores", "demand", "ships", "why", "covered by", "deliveries", "selling"):
+        table.add_column(col, justify="right" if col in ("stores", "demand", "ships") else "left")
+    for r in rows:
+        style = _STYLE[r["status"]]
+        got, sell = r["deliveries"], r.get("selling", {})
+        table.add_row(
+            r["dc"],
+            str(r["stores"]),
+            pct(r["demand_share"]),
+            f"[{style}]{pct(r['ships'])}[/]",
+            r["reason"],
+            r["covered_by"]
+            or ("—" if r["status"] != "none" or not r["backups"] else "[red]no backup ships[/]"),
+            f"{got['full']} full, {got['partial']} partial, {got['none']} none",
+            f"{sell.get('full', 0)} full, {sell.get('partial', 0)} partial, {sell.get('closed', 0)} closed",
+        )
+    console.print(table)

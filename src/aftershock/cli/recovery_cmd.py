@@ -14,7 +14,11 @@ from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, Worker
 from aftershock.cli.output import console, print_json, print_warnings, whole_numbers
 from aftershock.cli.progress import progress_bar
 from aftershock.recovery import CapSize
-from aftershock.recovery.compare import PARETO_OBJECTIVES, normal_order_line_units
+from aftershock.recovery.compare import (
+    PARETO_OBJECTIVES,
+    normal_order_line_units,
+    normal_order_line_units_by_dc,
+)
 
 
 @app.command("compare")
@@ -28,16 +32,29 @@ def compare_cmd(
         typer.Option(
             "--cap",
             help="Order cap: units per order line (40), a share of the normal order (75%), "
-            "or 'none' (repeatable). It keeps the scenario's cap window.",
+            "or 'none' (repeatable: one plan each). It keeps the scenario's cap window. Per DC: "
+            "dc-north:40 caps dc-north's stores only; 40,dc-west:none caps every DC but dc-west "
+            "(one size per plan).",
         ),
     ] = None,
     surge: Annotated[
-        list[int] | None,
+        list[str] | None,
         typer.Option(
             "--surge",
             help="Extra picking shifts a day in the scenario's surge window, in place of its own "
-            "(repeatable; default 0). The surge's extra delivery hours and costs come with any value "
-            "above 0; 0 runs with no surge at all.",
+            "(repeatable: one plan each; default 0). The surge's extra delivery hours and costs come "
+            "with any value above 0; 0 runs with no surge at all. A number applies at every DC; "
+            "dc-north:2 adds 2 at dc-north only; 1,dc-north:2 adds 1 everywhere and 2 at dc-north.",
+        ),
+    ] = None,
+    backup_share: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--backup-share",
+            help="Share (0-1) of its spare capacity each backup DC lends (sites.dcs[].backups), in "
+            "place of the scenario's (repeatable: one plan each; default: as in the scenario). 0.5 "
+            "sets every backup; dc-north:0.5 sets the backups of dc-north only; 'keep' is the "
+            "scenario's.",
         ),
     ] = None,
     replications: Annotated[int, typer.Option("--replications", "-n", help="Replications per plan.")] = 100,
@@ -59,10 +76,13 @@ def compare_cmd(
     json_out: JsonOpt = False,
     overrides: SetOpt = None,
 ) -> None:
-    """Compare every combination of policy × cap × surge on the same random numbers.
+    """Compare every combination of policy × cap × surge (× backup share) on the same random numbers.
 
     Shows lost sales, the day the backlog clears, the day standard service returns, the worst
-    store's days without stock and the surge cost; Pareto-efficient plans are marked.
+    store's days without stock and the surge cost; Pareto-efficient plans are marked. With
+    several DCs, --cap, --surge and --backup-share take DC:value parts (comma-separated, each
+    DC once, with at most one plain value for the DCs not named); rows and --json name the DCs
+    each applies to.
     """
     from aftershock.io.results import check_output_path, write_text_atomic
 
@@ -77,6 +97,7 @@ def compare_cmd(
             policies=policy or ["fifo"],
             caps=cap or ["none"],
             surges=surge or [0],
+            backup_shares=backup_share or [None],
             replications=replications,
             seed=seed,
             on_progress=tick,
@@ -84,11 +105,19 @@ def compare_cmd(
             workers=workers,
             with_optimised=with_optimised,
         )
+    # a plan's own cap may raise a warning the scenario's does not: once per cap, named by it
+    extra: dict[tuple[str, str], dict[str, object]] = {}
+    for r in rows:
+        for w in r.warnings:
+            if w not in warnings:
+                extra.setdefault((r.cap_label, w["message"]), {**w, "source": f"compare --cap {r.cap_label}"})
+    print_warnings(list(extra.values()))
     if chart is not None:
         from aftershock.report.figures import compare_figure
 
         write_text_atomic(chart, compare_figure(rows).to_html(include_plotlyjs=True), flag="--chart")
     lines = normal_order_line_units(loaded)
+    lines_by_dc = normal_order_line_units_by_dc(loaded)
     if json_out:
         start = loaded.scenario.start_date
         print_json(
@@ -98,6 +127,7 @@ def compare_cmd(
                 "replications": replications,
                 "seed": seed,
                 "normal_order_line_units": lines,
+                "normal_order_line_units_by_dc": lines_by_dc,
                 "warnings": warnings,
                 "pareto_objectives": list(PARETO_OBJECTIVES),
                 "plans": [
@@ -106,13 +136,18 @@ def compare_cmd(
                         "cap": r.cap_label,
                         "cap_units": r.cap_units,
                         "cap_fraction_of_normal": None if r.cap is None else r.cap.fraction_of_normal,
+                        "cap_dcs": None if r.cap_dcs is None else list(r.cap_dcs),
                         "extra_shifts": r.extra_shifts,
+                        "extra_shifts_by_dc": r.shifts_by_dc,
+                        "backup_share": None if r.backup_share is None else r.backup_label,
+                        "backup_shares": r.backup_shares,
                         "is_pareto": r.is_pareto,
                         "optimised": r.optimised,
                         "note": r.note,
                         "metrics": r.metrics,
                         "p5": {k: v[0] for k, v in r.intervals.items()},
                         "p95": {k: v[1] for k, v in r.intervals.items()},
+                        "warnings": r.warnings,
                     }
                     for r in rows
                 ],
@@ -126,10 +161,12 @@ def compare_cmd(
         pad_edge=False,
         collapse_padding=True,
     )
+    with_backups = any(r.backup_share is not None for r in rows)
     for col in (
         "policy",
         "cap",
         "+shifts",
+        *(["backup share"] if with_backups else []),
         "lost units",
         "backlog clear day",
         "service back day",
@@ -147,7 +184,8 @@ def compare_cmd(
         table.add_row(
             "optimised (LP)" if r.optimised else r.policy,
             "plan" if r.optimised else r.cap_label,
-            r.note.split(" ")[0] + " in all" if r.optimised else str(r.extra_shifts),
+            r.note.split(" ")[0] + " in all" if r.optimised else r.shifts_label,
+            *([r.backup_label] if with_backups else []),
             num(m["lost_sales_units"], ",.0f"),
             num(m["backlog_clear_day"], ".1f"),
             num(m["service_restored_day"], ".1f"),
@@ -163,7 +201,16 @@ def compare_cmd(
         "replications; worst store days = days without stock at the hardest-hit store; surge cost in "
         "the scenario's currency. A cap is units per order line or a % of the normal order; a normal "
         f"order line here is {lines['median']:,.0f} units (median; 10-90%: {lines['p10']:,.0f}-"
-        f"{lines['p90']:,.0f})."
+        f"{lines['p90']:,.0f})"
+        + (
+            "; at each DC's stores: "
+            + ", ".join(
+                f"{dc} {x['median']:,.0f} ({x['p10']:,.0f}-{x['p90']:,.0f})" for dc, x in lines_by_dc.items()
+            )
+            if len(lines_by_dc) > 1
+            else ""
+        )
+        + "."
     )
     if chart is not None:
         console.print(f"wrote {chart}")

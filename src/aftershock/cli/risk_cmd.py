@@ -105,6 +105,19 @@ def render_risk(s: dict[str, Any]) -> None:
             money(per.get("p95")),
         )
     console.print(whole_numbers(threats))
+    by_dc = s.get("by_dc") or []
+    if len(by_dc) > 1:
+        dcs = Table(title="Expected annual loss at each DC's stores", title_justify="left")
+        for col in ("DC", "stores", "ALE", "share"):
+            dcs.add_column(col, justify="left" if col == "DC" else "right")
+        for r in by_dc:
+            dcs.add_row(r["dc"], str(r["stores"]), money(r["expected_annual_loss"]), pct(r["share"]))
+        dcs.add_row("not at a DC's stores", "", money(s["not_attributed_to_a_dc"]), "")
+        console.print(whole_numbers(dcs))
+        console.print(
+            "Each incident's loss is split over the DCs in proportion to the revenue lost at their "
+            "stores; response costs, and losses without lost sales, belong to no DC."
+        )
 
 
 @app.command("stress")
@@ -119,15 +132,15 @@ def stress_cmd(
     TTS is the longest outage of the service alone that the network absorbs without losing
     demand (deterministic demand, no recovery plan); TTR comes from the threat model or the
     restoration plan; impact is the lost revenue of an outage of TTR days; the risk exposure
-    index scales impacts so the worst service is 1.0.
+    index scales impacts so the worst service is 1.0. With several DCs, a second table gives
+    the TTS and impact on each DC's own stores.
     """
-    loaded = api.load(scenario, overrides)
-    warnings = api.warnings_data(loaded)
-    print_warnings(warnings)
-    rows = api.stress(loaded, services=service)
+    report = api.stress(scenario, services=service, overrides=overrides)
+    print_warnings(report["warnings"])
     if json_out:
-        print_json({"scenario": loaded.name, "services": rows, "warnings": warnings})
+        print_json(report)
         return
+    rows = report["services"]
     table = Table(title="Stress test (Simchi-Levi): time-to-survive vs time-to-recover", title_justify="left")
     for col in ("service", "vendor", "TTS days", "TTR days", "gap", "impact (revenue)", "exposure"):
         table.add_column(col, justify="left" if col in ("service", "vendor") else "right")
@@ -147,10 +160,40 @@ def stress_cmd(
             "—" if rei is None else f"{rei:.2f}",
         )
     console.print(whole_numbers(table))
+    if len(report["dcs"]) > 1:
+        render_stress_by_dc(rows, [d["dc"] for d in report["dcs"]])
     console.print(
         "TTS with + : absorbed for the whole horizon. Gap > 0 (red): recovery takes longer than "
         "the network can survive."
     )
+
+
+def render_stress_by_dc(rows: list[dict[str, Any]], dcs: list[str]) -> None:
+    """Per service, the TTS and impact on each DC's own stores (services that hit no DC left out)."""
+    table = Table(title="Time-to-survive of each DC's stores (TTS days / impact)", title_justify="left")
+    table.add_column("service")
+    table.add_column("TTR days", justify="right")
+    for dc in dcs:
+        table.add_column(dc, justify="right")
+    shown = 0
+    for r in rows:
+        by_dc = {d["dc"]: d for d in r.get("by_dc", [])}
+        if all(d["tts_capped_by_horizon"] for d in by_dc.values()):
+            continue
+        cells = []
+        for dc in dcs:
+            d = by_dc[dc]
+            tts = f"{d['tts_days']:.0f}" + ("+" if d["tts_capped_by_horizon"] else "")
+            if d["gap_days"] is not None and d["gap_days"] > 0:
+                tts = f"[red]{tts}[/]"
+            cells.append(f"{tts} / {money(d['impact_lost_revenue'])}")
+        ttr = "—" if r["ttr_days"] is None else f"{r['ttr_days']:.1f}"
+        table.add_row(r["service"], ttr, *cells)
+        shown += 1
+    if shown:
+        console.print(whole_numbers(table))
+    else:
+        console.print("Every DC's stores absorb an outage of any single service for the whole horizon.")
 
 
 @app.command("import-services")

@@ -17,9 +17,18 @@ import numpy as np
 from aftershock.graph.availability import propagate
 from aftershock.graph.compile import CAPABILITIES, CompiledNetwork
 from aftershock.model.network import Capability
+from aftershock.model.stores import LoadedScenario, dc_ids, store_dc_index
 
 #: Knock-out combinations evaluated per propagation call.
 BATCH = 4096
+
+#: The engine's dispatch path, measured like a store capability: a store gets deliveries while
+#: it can receive (store.receive) and its DC can pick and ship, or, while its DC cannot, a
+#: backup of that DC can (see :class:`DcRoutes`).
+DELIVERIES = "deliveries"
+
+#: Capacities at or below this count as zero (a DC at zero has stopped).
+EPS = 1e-12
 
 
 @dataclass(frozen=True)
@@ -30,28 +39,128 @@ class CutSet:
     demand_share: float
 
 
+@dataclass(frozen=True)
+class DcRoutes:
+    """Which DC serves each store and which DCs back each DC up, as the engine dispatches.
+
+    DCs are sorted by id (``model.stores.dc_ids``). A DC ships while both its ``dc.pick``
+    and ``dc.ship`` are above zero; while it cannot, each backup with a share of spare
+    above zero lends up to that share of its own capacity (once the switch-over days pass).
+    A scenario without DCs has no routes: deliveries are then the stores' ``store.receive``.
+    """
+
+    dc_ids: tuple[str, ...]
+    store_dc: np.ndarray  # (S,) index into dc_ids; -1: no DC
+    pick_nodes: np.ndarray  # (D,) node of <dc>/dc.pick; -1: always up
+    ship_nodes: np.ndarray  # (D,) node of <dc>/dc.ship; -1: always up
+    backups: tuple[tuple[tuple[int, float], ...], ...]  # per DC: (backup's index, share) listed order
+
+    @classmethod
+    def of(cls, loaded: LoadedScenario, net: CompiledNetwork) -> DcRoutes:
+        """The routes of a loaded scenario compiled to ``net``."""
+        scenario = loaded.scenario
+        ids = dc_ids(scenario)
+        position = {d: i for i, d in enumerate(ids)}
+        by_id = {dc.id: dc for dc in scenario.sites.dcs}
+        return cls(
+            dc_ids=ids,
+            store_dc=(
+                store_dc_index(scenario, loaded.stores) if ids else np.full(len(loaded.stores), -1, np.int64)
+            ),
+            pick_nodes=np.array([net.index.get(f"{d}/dc.pick", -1) for d in ids], dtype=np.int64),
+            ship_nodes=np.array([net.index.get(f"{d}/dc.ship", -1) for d in ids], dtype=np.int64),
+            backups=tuple(
+                tuple((position[b.dc], b.share_of_spare) for b in by_id[d].backups if b.dc in position)
+                for d in ids
+            ),
+        )
+
+    def dc_ships(self, cap: np.ndarray) -> np.ndarray:
+        """(K, D) how far each DC can ship: the lower of its dc.pick and dc.ship capacity."""
+        ones = np.ones((cap.shape[0], len(self.dc_ids)))
+        pick = np.where(self.pick_nodes >= 0, cap[:, np.maximum(self.pick_nodes, 0)], ones)
+        ship = np.where(self.ship_nodes >= 0, cap[:, np.maximum(self.ship_nodes, 0)], ones)
+        return np.minimum(pick, ship)
+
+    def dc_supply(self, cap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(K, D) what reaches each DC's stores from the DC side, and (K, D) the backup serving it.
+
+        A DC that ships gives its own capacity (backup -1); a stopped DC gives the best of
+        its backups' capacity × share (the backup's index; -1 when none ships).
+        """
+        ships = self.dc_ships(cap)
+        supply = ships.copy()
+        via = np.full(ships.shape, -1, dtype=np.int64)
+        stopped = ships <= EPS
+        for d, backups in enumerate(self.backups):
+            for b, share in backups:
+                lent = ships[:, b] * share
+                better = stopped[:, d] & (lent > supply[:, d] + EPS)
+                supply[:, d] = np.where(better, lent, supply[:, d])
+                via[:, d] = np.where(better, b, via[:, d])
+        return supply, via
+
+    def deliveries(self, net: CompiledNetwork, cap: np.ndarray) -> np.ndarray:
+        """(K, S) deliveries each store can get: its store.receive, limited by its DC's supply."""
+        receive = cap[:, net.store_nodes("store.receive")]
+        if not self.dc_ids:
+            return receive
+        supply, _ = self.dc_supply(cap)
+        has = self.store_dc >= 0
+        side = np.where(has[None, :], supply[:, np.maximum(self.store_dc, 0)], 1.0)
+        return np.minimum(receive, side)
+
+
 def candidate_nodes(net: CompiledNetwork) -> list[int]:
-    """Services plus the capabilities of DCs and channels: what a supplier outage can hit."""
+    """Services plus the capabilities of every DC and channel: what a supplier outage can hit."""
     sites = [int(n) for row in range(len(CAPABILITIES)) for n in net.site_node[row, net.n_stores :] if n >= 0]
     return list(range(net.n_services)) + sites
 
 
-def zeroed_demand_share(
-    net: CompiledNetwork, knocked: Sequence[Sequence[int]], capability: Capability | str
+def store_capacity(
+    net: CompiledNetwork, cap: np.ndarray, capability: Capability | str, routes: DcRoutes | None = None
 ) -> np.ndarray:
-    """Share of store demand left with zero ``capability`` for each knocked-out set."""
+    """(K, S) capacity of ``capability`` (or :data:`DELIVERIES`, which needs ``routes``) at each store."""
+    if capability == DELIVERIES:
+        if routes is None:
+            raise ValueError("deliveries need the DC routes (DcRoutes.of(loaded, net))")
+        return routes.deliveries(net, cap)
+    return cap[:, net.store_nodes(capability)]
+
+
+def _zeroed_shares(
+    net: CompiledNetwork,
+    knocked: Sequence[Sequence[int]],
+    capability: Capability | str,
+    groups: np.ndarray,
+    routes: DcRoutes | None,
+) -> np.ndarray:
+    """(K, G) share of each store group's demand (``groups``: (G, S) bool) left at zero."""
     demand = net.store_demand_units_per_day
-    total = float(demand.sum()) or 1.0
-    nodes = net.store_nodes(capability)
-    out = np.empty(len(knocked))
+    weights = groups * demand[None, :]
+    totals = weights.sum(axis=1)
+    totals = np.where(totals > 0, totals, 1.0)
+    out = np.empty((len(knocked), groups.shape[0]))
     for lo in range(0, len(knocked), BATCH):
         chunk = knocked[lo : lo + BATCH]
         own = np.ones((len(chunk), net.n_nodes))
         for row, members in enumerate(chunk):
             own[row, list(members)] = 0.0
-        cap = propagate(net, own)[:, nodes]
-        out[lo : lo + len(chunk)] = np.minimum(((cap <= 1e-12) * demand).sum(axis=1) / total, 1.0)
+        zero = store_capacity(net, propagate(net, own), capability, routes) <= EPS
+        out[lo : lo + len(chunk)] = np.minimum((zero.astype(float) @ weights.T) / totals, 1.0)
     return out
+
+
+def zeroed_demand_share(
+    net: CompiledNetwork,
+    knocked: Sequence[Sequence[int]],
+    capability: Capability | str,
+    *,
+    routes: DcRoutes | None = None,
+) -> np.ndarray:
+    """Share of store demand left with zero ``capability`` for each knocked-out set."""
+    every = np.ones((1, net.n_stores), dtype=bool)
+    return _zeroed_shares(net, knocked, capability, every, routes)[:, 0]
 
 
 def minimal_cut_sets(
@@ -61,20 +170,54 @@ def minimal_cut_sets(
     threshold: float = 0.5,
     max_order: int = 2,
     candidates: Sequence[int] | None = None,
+    routes: DcRoutes | None = None,
 ) -> list[CutSet]:
-    """Minimal cut sets of size up to ``max_order`` over ``candidates`` (default: suppliers)."""
+    """Minimal cut sets of size up to ``max_order`` over ``candidates`` (default: suppliers).
+
+    ``capability`` may be :data:`DELIVERIES` (with ``routes``): the engine's path from a
+    store's DC, or a backup of it, to the store.
+    """
+    every = np.ones((1, net.n_stores), dtype=bool)
+    return minimal_cut_sets_by_group(
+        net, every, capability, threshold=threshold, max_order=max_order, candidates=candidates, routes=routes
+    )[0]
+
+
+def minimal_cut_sets_by_group(
+    net: CompiledNetwork,
+    groups: np.ndarray,
+    capability: Capability | str = Capability.STORE_SELL,
+    *,
+    threshold: float = 0.5,
+    max_order: int = 2,
+    candidates: Sequence[int] | None = None,
+    routes: DcRoutes | None = None,
+) -> list[list[CutSet]]:
+    """Minimal cut sets of each store group (``groups``: (G, S) bool, such as each DC's stores).
+
+    A set cuts a group when it zeroes ``capability`` for at least ``threshold`` of that
+    group's demand; ``demand_share`` is the share of the group's demand. One propagation
+    per combination serves every group.
+    """
     pool = list(candidate_nodes(net) if candidates is None else candidates)
-    found: list[frozenset[int]] = []
-    result: list[CutSet] = []
+    n_groups = groups.shape[0]
+    found: list[list[frozenset[int]]] = [[] for _ in range(n_groups)]
+    result: list[list[CutSet]] = [[] for _ in range(n_groups)]
     for order in range(1, max_order + 1):
-        combos = [c for c in combinations(pool, order) if not any(f <= set(c) for f in found)]
+        open_for = [
+            [g for g in range(n_groups) if not any(f <= set(c) for f in found[g])]
+            for c in combinations(pool, order)
+        ]
+        combos = [c for c, gs in zip(combinations(pool, order), open_for, strict=True) if gs]
+        wanted = [gs for gs in open_for if gs]
         if not combos:
             continue
-        shares = zeroed_demand_share(net, combos, capability)
-        for combo, share in zip(combos, shares, strict=True):
-            if share >= threshold - 1e-12:
-                found.append(frozenset(combo))
-                result.append(CutSet(tuple(net.node_ids[n] for n in combo), round(float(share), 6)))
+        shares = _zeroed_shares(net, combos, capability, groups, routes)
+        for combo, gs, row in zip(combos, wanted, shares, strict=True):
+            for g in gs:
+                if row[g] >= threshold - 1e-12:
+                    found[g].append(frozenset(combo))
+                    result[g].append(CutSet(tuple(net.node_ids[n] for n in combo), round(float(row[g]), 6)))
     return result
 
 
@@ -83,6 +226,7 @@ def single_points_of_failure(
     capability: Capability | str = Capability.STORE_SELL,
     *,
     threshold: float = 0.5,
+    routes: DcRoutes | None = None,
 ) -> list[CutSet]:
     """Nodes whose loss alone zeroes ``capability`` for at least ``threshold`` of demand."""
-    return minimal_cut_sets(net, capability, threshold=threshold, max_order=1)
+    return minimal_cut_sets(net, capability, threshold=threshold, max_order=1, routes=routes)

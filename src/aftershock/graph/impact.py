@@ -8,12 +8,14 @@ the first day (no fallback rolled out) and with every planned fallback fully rol
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from aftershock.graph.availability import propagate
 from aftershock.graph.compile import CAPABILITIES, CompiledNetwork
+from aftershock.graph.cuts import DELIVERIES, DcRoutes
 from aftershock.graph.spread import NEVER, worst_case
 from aftershock.graph.timeline import IncidentTimeline
 
@@ -41,6 +43,8 @@ class StoreGroup:
     demand_share: float
     reason: str
     regions: dict[str, int]
+    #: stores of each DC in the group, by DC id (empty when the scenario lists no DC)
+    dcs: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,6 +57,8 @@ class ImpactView:
     store_groups: list[StoreGroup]
     regions: list[dict[str, object]]
     sell_capacity_share: float
+    #: one row per DC (sorted by id): can it ship, who covers for it, how its stores fare
+    dcs: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass
@@ -79,8 +85,14 @@ def blast_radius(
     regions: np.ndarray,
     *,
     start_service: int | None = None,
+    routes: DcRoutes | None = None,
 ) -> Impact:
-    """Worst-case impact of compromising ``start_service`` (default: the scenario's)."""
+    """Worst-case impact of compromising ``start_service`` (default: the scenario's).
+
+    With ``routes`` (:meth:`DcRoutes.of`), each view also has one row per DC and store groups
+    of :data:`~aftershock.graph.cuts.DELIVERIES` (what reaches each store from its DC or a
+    backup), and every store group counts its stores per DC.
+    """
     start = timeline.start_service if start_service is None else start_service
     comp_day = worst_case(net, start, 0)
     compromised = np.flatnonzero(comp_day < NEVER)
@@ -121,7 +133,7 @@ def blast_radius(
     rolled = timeline.slot_fallback_day < NEVER
     later_slots = np.where(timeline.slot_is_fallback, rolled.astype(float), first_slots)
     views = [
-        _view("first day", net, own, alt, first_slots[None, :], is_comp, timeline, regions),
+        _view("first day", net, own, alt, first_slots[None, :], is_comp, timeline, regions, routes),
     ]
     if timeline.slot_is_fallback.any():
         views.append(
@@ -134,6 +146,7 @@ def blast_radius(
                 is_comp,
                 timeline,
                 regions,
+                routes,
             )
         )
     return Impact(compromised=comp_info, isolated=isolated_names, views=views)
@@ -171,6 +184,7 @@ def _view(
     is_comp: np.ndarray,
     timeline: IncidentTimeline,
     regions: np.ndarray,
+    routes: DcRoutes | None = None,
 ) -> ImpactView:
     cap = propagate(net, own, alt, slots)[0]
     weight = net.alt_factor * alt
@@ -239,30 +253,42 @@ def _view(
                 sites.append(NodeStatus(net.node_ids[node], float(cap[node]), reason))
     demand = net.store_demand_units_per_day
     total = float(demand.sum()) or 1.0
-    store_groups: list[StoreGroup] = []
+    dc_of_store = (
+        np.array([routes.dc_ids[d] if d >= 0 else "" for d in routes.store_dc.tolist()], dtype=object)
+        if routes is not None and routes.dc_ids
+        else None
+    )
+    measured: list[tuple[str, np.ndarray, list[str]]] = []
     for row, capability in enumerate(CAPABILITIES):
         nodes = net.site_node[row, : net.n_stores]
         if (nodes < 0).all():
             continue
+        caps = cap[nodes]
+        reasons = [
+            _via(node) if c >= 1 - EPS else node_reason(node) for node, c in zip(nodes, caps, strict=True)
+        ]
+        measured.append((capability.value, caps, reasons))
+    dc_rows: list[dict[str, object]] = []
+    if routes is not None and routes.dc_ids:
+        caps, reasons, dc_rows = _deliveries(net, cap, routes, node_reason, demand)
+        measured.append((DELIVERIES, caps, reasons))
+    store_groups: list[StoreGroup] = []
+    for capability, caps, reasons in measured:
         buckets: dict[tuple[str, float, str], list[int]] = defaultdict(list)
-        for i, node in enumerate(nodes):
-            c = float(cap[node])
-            reason = _via(node) if c >= 1 - EPS else node_reason(node)
+        for i, (c, reason) in enumerate(zip(caps.tolist(), reasons, strict=True)):
             buckets[(status_word(c), round(c, 6), reason)].append(i)
         for (status, c, reason), members in sorted(buckets.items(), key=lambda kv: (-kv[0][1], kv[0][2])):
             idx = np.array(members)
-            counts: dict[str, int] = defaultdict(int)
-            for r in regions[idx]:
-                counts[str(r)] += 1
             store_groups.append(
                 StoreGroup(
-                    capability=capability.value,
+                    capability=capability,
                     status=status,
                     capacity=c,
                     stores=len(members),
                     demand_share=float(demand[idx].sum() / total),
                     reason=reason,
-                    regions=dict(sorted(counts.items())),
+                    regions=_count(regions[idx]),
+                    dcs={} if dc_of_store is None else _count(dc_of_store[idx]),
                 )
             )
     sell = cap[net.store_nodes("store.sell")]
@@ -288,4 +314,97 @@ def _view(
         store_groups=store_groups,
         regions=region_rows,
         sell_capacity_share=float((sell * demand).sum() / total),
+        dcs=_dc_selling(dc_rows, sell, routes),
     )
+
+
+def _count(labels: np.ndarray) -> dict[str, int]:
+    """How many of each label, sorted by label."""
+    counts: dict[str, int] = defaultdict(int)
+    for label in labels.tolist():
+        counts[str(label)] += 1
+    return dict(sorted(counts.items()))
+
+
+def _deliveries(
+    net: CompiledNetwork,
+    cap: np.ndarray,
+    routes: DcRoutes,
+    node_reason: Callable[[int], str],
+    demand: np.ndarray,
+) -> tuple[np.ndarray, list[str], list[dict[str, object]]]:
+    """Deliveries at each store with the reason, and one row per DC (a scenario with DCs).
+
+    A store's deliveries are its store.receive, limited by what its DC ships, or (while the
+    DC has stopped) by the best backup's capacity × its share of spare.
+    """
+    receive_nodes = net.store_nodes("store.receive")
+    receive = cap[receive_nodes]
+    values = routes.deliveries(net, cap[None, :])[0]
+    ships = routes.dc_ships(cap[None, :])[0]
+    supply, via = (a[0] for a in routes.dc_supply(cap[None, :]))
+    total = float(demand.sum()) or 1.0
+    side_text = []
+    rows: list[dict[str, object]] = []
+    for d, dc in enumerate(routes.dc_ids):
+        nodes = [int(n) for n in (routes.pick_nodes[d], routes.ship_nodes[d]) if n >= 0]
+        down = [f"{net.node_ids[n]}: {node_reason(n)}" for n in nodes if cap[n] < 1 - EPS]
+        backups = [routes.dc_ids[b] for b, _ in routes.backups[d]]
+        if ships[d] > EPS:
+            text = f"via {dc}" + (f" ({'; '.join(down)})" if down else "")
+        elif via[d] >= 0:
+            b = int(via[d])
+            share = dict(routes.backups[d])[b]
+            text = (
+                f"{dc} stopped; backup {routes.dc_ids[b]} covers after its switch-over, "
+                f"lending up to {share:.0%} of its spare capacity"
+            )
+        else:
+            none = f"no backup ships ({', '.join(backups)})" if backups else "it has no backup DC"
+            text = f"{dc} stopped; {none}"
+        side_text.append(text)
+        mine = routes.store_dc == d
+        got = values[mine]
+        rows.append(
+            {
+                "dc": dc,
+                "stores": int(mine.sum()),
+                "demand_share": float(demand[mine].sum() / total),
+                "ships": float(ships[d]),
+                "status": status_word(float(ships[d])),
+                "reason": "; ".join(down) if down else "up",
+                "backups": backups,
+                "covered_by": routes.dc_ids[int(via[d])] if via[d] >= 0 else None,
+                "supply": float(supply[d]),
+                "deliveries": {
+                    "full": int((got >= 1 - EPS).sum()),
+                    "partial": int(((got > EPS) & (got < 1 - EPS)).sum()),
+                    "none": int((got <= EPS).sum()),
+                },
+            }
+        )
+    reasons = []
+    for s, d in enumerate(routes.store_dc.tolist()):
+        side = side_text[d] if d >= 0 else "no DC"
+        binding = receive[s] <= EPS or (receive[s] < 1 - EPS and (d < 0 or receive[s] < supply[d]))
+        if binding and (d < 0 or ships[d] > EPS):
+            reasons.append(f"store.receive {node_reason(int(receive_nodes[s]))}")
+        else:
+            reasons.append(side)
+    return values, reasons, rows
+
+
+def _dc_selling(
+    rows: list[dict[str, object]], sell: np.ndarray, routes: DcRoutes | None
+) -> list[dict[str, object]]:
+    """The DC rows with how each DC's stores sell."""
+    if routes is None:
+        return rows
+    for d, row in enumerate(rows):
+        mine = sell[routes.store_dc == d]
+        row["selling"] = {
+            "full": int((mine >= 1 - EPS).sum()),
+            "partial": int(((mine > EPS) & (mine < 1 - EPS)).sum()),
+            "closed": int((mine <= EPS).sum()),
+        }
+    return rows

@@ -14,7 +14,7 @@ import numpy as np
 
 from aftershock.model.checks import Finding
 from aftershock.model.scenario import Scenario
-from aftershock.model.stores import StoreFrame, normal_order_lines
+from aftershock.model.stores import StoreFrame, normal_order_lines, store_dc_names
 
 #: Store-table column that names the DC serving a store (several-DC networks, issue 12).
 DC_COLUMN = "dc"
@@ -30,38 +30,34 @@ def scenario_warnings(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
 
 
 def stores_of_dcs(scenario: Scenario, stores: StoreFrame) -> dict[str, np.ndarray]:
-    """Boolean mask of the stores each DC serves normally.
+    """Boolean mask of the stores each DC serves normally, by DC id in listing order.
 
-    With a ``dc`` column in the store table, each store is served by the DC it names;
-    without one, the engine sends every store's orders to the first DC listed.
+    A store is served by the DC its ``dc`` cell names, else by ``sites.stores.defaults.dc``,
+    else by the only DC (:func:`~aftershock.model.stores.store_dc_names`, as the engine).
     """
-    dcs = scenario.sites.dcs
-    column = stores.attributes.get(DC_COLUMN)
-    if column is not None:
-        return {dc.id: column == dc.id for dc in dcs}
-    none = np.zeros(len(stores), dtype=bool)
-    return {dc.id: (np.ones(len(stores), dtype=bool) if i == 0 else none) for i, dc in enumerate(dcs)}
+    names = store_dc_names(scenario, stores)
+    return {dc.id: names == dc.id for dc in scenario.sites.dcs}
 
 
 def _dc_warnings(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    """Per DC, on its own stores: a DC that serves none, and a DC slower than their demand."""
     dcs = scenario.sites.dcs
     served = stores_of_dcs(scenario, stores)
     week = float(np.mean(scenario.demand.weekday_factors))
-    by_column = DC_COLUMN in stores.attributes
+    backup_of = {b.dc for dc in dcs for b in dc.backups}
     for i, dc in enumerate(dcs):
         mask = served[dc.id]
         n = int(mask.sum())
         if n == 0:
-            if by_column:
-                why = f"no store in the store table names '{dc.id}' in its `{DC_COLUMN}` column"
-            elif len(stores) == 0:
-                why = "the store table has no stores"
-            else:
-                why = f"every store's orders go to '{dcs[0].id}', the first DC listed"
+            if dc.id in backup_of:
+                continue  # a standby DC: it ships only for the DCs it backs up
             yield (
                 ("sites", "dcs", i),
-                f"DC '{dc.id}' serves no store: {why}; its capacity, shifts and surge change no "
-                "result, and an incident at this DC loses no sales",
+                (
+                    f"DC '{dc.id}' serves no store: {_why_no_store(scenario, stores, dc.id)}; its "
+                    "capacity, shifts and surge change no result, and an incident at this DC loses no "
+                    "sales (as a standby DC, list it as a backup of another DC)"
+                ),
             )
             continue
         demand = float(stores.demand_units_per_day[mask].sum()) * week
@@ -74,6 +70,24 @@ def _dc_warnings(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
                 f"by about {_units(demand - capacity)} units a day before any incident, so backlog "
                 "and lost sales grow even without the attack and are not all the incident's",
             )
+
+
+def _why_no_store(scenario: Scenario, stores: StoreFrame, dc: str) -> str:
+    """Why no store is assigned to ``dc``, in the terms of the file."""
+    if len(stores) == 0:
+        return "the store table has no stores"
+    default = scenario.sites.stores.defaults.dc
+    if DC_COLUMN not in stores.attributes:
+        if default is not None:
+            return (
+                f"the store table has no `{DC_COLUMN}` column and sites.stores.defaults.dc sends "
+                f"every store to '{default}'"
+            )
+        return f"the store table has no `{DC_COLUMN}` column to assign stores to it"
+    why = f"no store in the store table names '{dc}' in its `{DC_COLUMN}` column"
+    if default is not None:
+        why += f", and stores without one go to '{default}' (sites.stores.defaults.dc)"
+    return why
 
 
 def reachable_services(scenario: Scenario, starts: list[str]) -> set[str]:
@@ -111,9 +125,17 @@ def _restore_warnings(scenario: Scenario) -> Iterator[Finding]:
 
 
 def _order_cap_warnings(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    """A cap below a normal order line, judged on the stores of the DCs the cap covers."""
     cap = scenario.plan.order_cap
     if cap is None or len(stores) == 0:
         return
+    capped = np.ones(len(stores), dtype=bool)
+    where = ""
+    if cap.dcs is not None:
+        capped = np.isin(store_dc_names(scenario, stores), list(cap.dcs))
+        where = f" at the stores of {', '.join(repr(d) for d in cap.dcs)}"
+        if not capped.any():
+            return
     until = "" if cap.until_day is None else f" until day {cap.until_day}"
     effect = (
         "stores that order only their normal demand are cut too, so while the cap applies (from "
@@ -123,18 +145,18 @@ def _order_cap_warnings(scenario: Scenario, stores: StoreFrame) -> Iterator[Find
         yield (
             ("plan", "order_cap", "fraction_of_normal"),
             f"the order cap allows {100 * cap.fraction_of_normal:.0f}% of a normal order line (a "
-            f"store's demand for the item over its review period), below a normal order: {effect}",
+            f"store's demand for the item over its review period){where}, below a normal order: {effect}",
         )
     if cap.units is not None:
-        lines = normal_order_lines(scenario, stores).ravel()
+        lines = normal_order_lines(scenario, stores)[capped].ravel()
         median = float(np.median(lines))
         if cap.units < median:
             above = float((lines > cap.units).mean())
             yield (
                 ("plan", "order_cap", "units"),
                 f"the order cap of {_units(cap.units)} units per order line is below a typical "
-                f"store's normal order line (median {_units(median)} units: demand over the review "
-                f"period); {100 * above:.0f}% of normal order lines are larger: {effect}",
+                f"store's normal order line{where} (median {_units(median)} units: demand over the "
+                f"review period); {100 * above:.0f}% of normal order lines are larger: {effect}",
             )
 
 

@@ -34,6 +34,9 @@ class RiskResult:
     incidents_per_year: np.ndarray
     shapes_simulated: int
     shape_losses: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: DC -> (years,) the part of each year's loss at that DC's stores (see :func:`simulate_years`)
+    by_dc: dict[str, np.ndarray] = field(default_factory=dict)
+    dc_stores: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, object]:
         """ALE, VaR, ES with confidence intervals, the exceedance curve and the ranking."""
@@ -80,6 +83,19 @@ class RiskResult:
             {"vendor": v, "expected_annual_loss": x, "share": x / ale if ale > 0 else 0.0, "rank": i}
             for i, (v, x) in enumerate(sorted(parties.items(), key=lambda kv: -kv[1]), start=1)
         ]
+        by_dc = [
+            {
+                "dc": dc,
+                "stores": self.dc_stores.get(dc, 0),
+                "expected_annual_loss": float(series.mean()),
+                "share": float(series.mean()) / ale if ale > 0 else 0.0,
+            }
+            for dc, series in self.by_dc.items()
+        ]
+        out["by_dc"] = by_dc
+        out["not_attributed_to_a_dc"] = (
+            max(ale - sum(float(r["expected_annual_loss"]) for r in by_dc), 0.0) if by_dc else ale
+        )
         return out
 
 
@@ -115,6 +131,18 @@ def _loss_per_rep(raw: dict[str, np.ndarray], unit_margin: float) -> np.ndarray:
     )
 
 
+def _revenue_by_dc(raw: dict[str, np.ndarray], onehot: np.ndarray) -> np.ndarray:
+    """(reps, D) revenue lost at each DC's stores over the horizon."""
+    return raw["store_lost_revenue_total"] @ onehot
+
+
+def _dc_shares(extra: np.ndarray) -> np.ndarray:
+    """(..., D) each DC's part of the extra lost revenue (0 everywhere when there is none)."""
+    extra = np.maximum(extra, 0.0)
+    total = extra.sum(axis=-1, keepdims=True)
+    return np.divide(extra, total, out=np.zeros_like(extra), where=total > 0)
+
+
 def simulate_years(
     loaded: LoadedScenario,
     base: SimInputs,
@@ -125,7 +153,13 @@ def simulate_years(
     executor: Executor | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> RiskResult:
-    """Sample ``years`` incident years and price every incident with the engine."""
+    """Sample ``years`` incident years and price every incident with the engine.
+
+    Each occurrence's engine loss (lost margin, surge and churn beyond a year without
+    incident) is split over the DCs in proportion to the revenue lost at each DC's stores
+    beyond the same baseline (``by_dc``); the response cost, and the loss of a shape that
+    loses no sales beyond the baseline, belong to no DC.
+    """
     scenario = loaded.scenario
     threats = scenario.threats
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
@@ -162,7 +196,10 @@ def simulate_years(
     total_rows = sum(len(s) for s in batches) * reps_per_shape + reps_per_shape
     done_rows = 0
 
-    def run_batch(inputs: SimInputs, reps: int, batch_seed: int) -> np.ndarray:
+    dc_ids = base.dc_ids
+    onehot = base.store_dc_onehot[:, : len(dc_ids)] if dc_ids else np.zeros((base.n_stores, 0))
+
+    def run_batch(inputs: SimInputs, reps: int, batch_seed: int) -> tuple[np.ndarray, np.ndarray]:
         nonlocal done_rows
         start = done_rows
 
@@ -172,9 +209,12 @@ def simulate_years(
 
         raw = run_sim(inputs, reps, batch_seed, on_progress=tick, executor=executor)
         done_rows += reps
-        return _loss_per_rep(raw, unit_margin)
+        return _loss_per_rep(raw, unit_margin), _revenue_by_dc(raw, onehot)
 
-    baseline = float(run_batch(baseline_inputs(base, reps_per_shape), reps_per_shape, seed).mean())
+    normal_loss, normal_by_dc = run_batch(baseline_inputs(base, reps_per_shape), reps_per_shape, seed)
+    baseline = float(normal_loss.mean())
+    baseline_by_dc = normal_by_dc.mean(axis=0)
+    by_dc = {dc: np.zeros(years) for dc in dc_ids}
     by_threat: dict[str, np.ndarray] = {}
     shape_losses: dict[str, dict[str, float]] = {}
     incidents = np.zeros(years, dtype=np.int64)
@@ -187,8 +227,9 @@ def simulate_years(
             rows_pause = np.repeat(shapes[:, 0], reps_per_shape)
             rows_outage = np.repeat(shapes[:, 1], reps_per_shape)
             inputs = shape_inputs(base, svc_index[threat.service], rows_pause, rows_outage, pause0)
-            losses = run_batch(inputs, rows_pause.size, seed + 1 + k) - baseline
-            losses = np.maximum(losses, 0.0).reshape(len(shapes), reps_per_shape)
+            raw_loss, revenue_by_dc = run_batch(inputs, rows_pause.size, seed + 1 + k)
+            losses = np.maximum(raw_loss - baseline, 0.0).reshape(len(shapes), reps_per_shape)
+            shares = _dc_shares(revenue_by_dc - baseline_by_dc).reshape(len(shapes), reps_per_shape, -1)
             # occurrence -> its shape's row -> one of that shape's replications
             key = pause * (horizon_room + 2) + outage
             shape_key = shapes[:, 0] * (horizon_room + 2) + shapes[:, 1]
@@ -196,6 +237,9 @@ def simulate_years(
             occurrence_loss = losses[shape_of, pick] + cost
             year_of = np.repeat(np.arange(years), counts)
             np.add.at(year_loss, year_of, occurrence_loss)
+            at_dcs = losses[shape_of, pick][:, None] * shares[shape_of, pick]  # (occurrences, D)
+            for d, dc in enumerate(dc_ids):
+                np.add.at(by_dc[dc], year_of, at_dcs[:, d])
             shape_losses[threat.name] = {
                 "mean": float(occurrence_loss.mean()),
                 "p95": float(np.quantile(occurrence_loss, 0.95)),
@@ -210,4 +254,6 @@ def simulate_years(
         incidents_per_year=incidents,
         shapes_simulated=sum(len(s) for s in batches),
         shape_losses=shape_losses,
+        by_dc=by_dc,
+        dc_stores={dc: int((base.store_dc == d).sum()) for d, dc in enumerate(dc_ids)},
     )
