@@ -17,7 +17,11 @@ from aftershock.sim.metrics import LABELS
 
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", help="Write the dispatch plan (store, item, day, units): .csv or .parquet."),
+    typer.Option(
+        "--out",
+        help="Write the dispatch plan (store, item, day, units; with several DCs also dc, the DC that "
+        "ships the line): .csv or .parquet.",
+    ),
 ]
 
 
@@ -105,8 +109,14 @@ def optimize_cmd(
         print_json(result.as_dict())
         return
     t0 = result.restart_day
+    chain_t0 = t0 if result.chain_restart_day is None else result.chain_restart_day
+    start = (
+        f"day {t0} (the first day a DC ships again; every DC does on day {chain_t0})"
+        if len(result.dcs) > 1
+        else f"the restart on day {t0}"
+    )
     console.print(
-        f"[bold]{result.scenario}[/]: recovery plan from the restart on day {t0} of the worst-case path "
+        f"[bold]{result.scenario}[/]: recovery plan from {start} of the worst-case path "
         f"({result.lp_method.upper()} {result.lp_status}, {result.solve_seconds:.1f} s, "
         f"{result.store_groups} store groups; objective {result.objective})"
     )
@@ -134,6 +144,8 @@ def optimize_cmd(
         f"Surge cost in the replay: {_units(result.replayed['surge_cost']['mean'])} a run on average: these "
         "shifts and the scenario's extra delivery hours."
     )
+    if len(result.dcs) > 1:
+        _print_dcs(result)
     gap = Table(title=f"Planned vs simulated, from the restart on day {t0}", title_justify="left")
     for col in ("", "LP plan", "replay on the planned path", "gap", "replay, all replications"):
         gap.add_column(col, justify="left" if not col else "right")
@@ -156,7 +168,8 @@ def optimize_cmd(
     on_path, reps = result.replications_on_planned_path, result.replications
     if on_path < reps:
         console.print(
-            f"{on_path} of {reps} replications restarted on day {t0} (the worst-case path the LP plans for); "
+            f"{on_path} of {reps} replications restarted on day {chain_t0} (the worst-case path the LP plans "
+            "for); "
             "the others restarted earlier and start the plan (shipments, shifts, surge window) on "
             "their own restart day."
         )
@@ -204,16 +217,52 @@ def optimize_cmd(
         console.print(f"wrote {out} ({len(result.dispatch)} lines)")
 
 
+def _print_dcs(result: Any) -> None:
+    """Per DC: restart day, extra shifts by day (days with any) and in all, what it ships."""
+    t0 = result.restart_day
+    names = [r["dc"] for r in result.dcs]
+    days = Table(
+        title=f"Extra shifts per DC and day (days with any; the plan starts on day {t0}, the first day "
+        f"a DC ships again; every DC ships again on day {result.chain_restart_day})",
+        title_justify="left",
+    )
+    days.add_column("day", justify="right")
+    days.add_column("date", justify="right")
+    for name in names:
+        days.add_column(name, justify="right")
+    for r in result.schedule:
+        by_dc = r["extra_shifts_by_dc"]
+        if any(by_dc[n] > 0.005 for n in names):
+            days.add_row(str(r["day"]), r["date"] or "", *(f"{by_dc[n]:.2f}" for n in names))
+    days.add_row("all", "", *(f"{r['extra_shifts']:.2f}" for r in result.dcs))
+    console.print(whole_numbers(days))
+    dcs = Table(title="Per DC over the plan (units)", title_justify="left")
+    columns = ("DC", "restart day", "extra shifts", "shipped", "shipped for other DCs", "shipped by backups")
+    for col in columns:
+        dcs.add_column(col, justify="left" if col == "DC" else "right")
+    for r in result.dcs:
+        dcs.add_row(
+            r["dc"],
+            _num(r["restart_day"], "d"),
+            f"{r['extra_shifts']:.2f}",
+            _num(r["planned_shipments_units"]),
+            _num(r["shipped_for_other_dcs_units"]),
+            _num(r["shipped_by_backups_units"]),
+        )
+    console.print(whole_numbers(dcs))
+
+
 @app.command("plan")
 def plan_cmd(
     backlog: Annotated[
-        Path, typer.Option("--backlog", help="Open orders: store, item, ordered_day, quantity.")
+        Path, typer.Option("--backlog", help="Open orders: store, item, ordered_day, quantity [, dc].")
     ],
     stock: Annotated[
         Path,
         typer.Option(
             "--stock",
-            help="Store stock: store, item, on_hand, demand_per_day [, lead_time_days, target_cover_days].",
+            help="Store stock: store, item, on_hand, demand_per_day [, lead_time_days, target_cover_days, "
+            "dc].",
         ),
     ],
     capacity: Annotated[
@@ -221,7 +270,8 @@ def plan_cmd(
         typer.Option(
             "--capacity",
             help="DC capacity: day, pick_capacity_units [, max_extra_shifts, units_per_shift, "
-            "cost_per_shift].",
+            "cost_per_shift, dc (a row per DC and day; name each store's DC in a dc column of the "
+            "stock or backlog table)].",
         ),
     ],
     horizon: Annotated[int, typer.Option(help="Days to plan, from today (day 0).", min=1, max=366)] = 14,
@@ -295,6 +345,14 @@ def plan_cmd(
         + (", ".join(f"day {d}: {z:.2f}" for d, z in shifts) or "none needed")
         + f" (cost {s['extra_shift_cost']:,.0f})."
     )
+    for dc in s.get("dcs", []):
+        at = [(d, z) for d, z in enumerate(dc["extra_shifts"]) if z > 0.005]
+        console.print(
+            f"  DC {dc['dc']} ({dc['stores']} store{'s' if dc['stores'] != 1 else ''}, "
+            f"backlog {dc['backlog_units']:,.0f} units): "
+            + (", ".join(f"day {d}: {z:.2f}" for d, z in at) or "no extra shifts")
+            + f" (cost {dc['extra_shift_cost']:,.0f})."
+        )
     table = Table(title="Stores by recovery day (the latest first)", title_justify="left")
     table.add_column("store")
     table.add_column("back to target cover", justify="right")

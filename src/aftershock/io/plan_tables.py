@@ -4,12 +4,18 @@ Each table is a CSV or Parquet file (row 1 is the first data row). Every problem
 three tables is collected — missing columns, bad or negative values, duplicate rows, store
 or item ids in the backlog that the stock table does not know, days outside the horizon —
 and raised together as one :class:`~aftershock.errors.DataError`.
+
+Several DCs: a ``dc`` column in the capacity table gives each DC its capacity per day
+(a row per DC and day). A store's DC is named in a ``dc`` column of the stock or the
+backlog table (one DC per store); with a single DC in the capacity table it may be left
+out. A row naming a DC the capacity table does not plan, a store named with two DCs, or a
+store without a DC when there are several are errors with their file and row.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +35,13 @@ class Column:
     default: float | None = None
 
 
+DC = Column(False, "text", None, "a DC id")
 BACKLOG = {
     "store": Column(True, "text", None, "a store id"),
     "item": Column(True, "text", None, "an item id"),
     "ordered_day": Column(True, "int", None, "a whole day number (0 = today, negative = earlier)"),
     "quantity": Column(True, "float", 0.0, "a number of units >= 0"),
+    "dc": DC,
 }
 STOCK = {
     "store": Column(True, "text", None, "a store id"),
@@ -42,6 +50,7 @@ STOCK = {
     "demand_per_day": Column(True, "float", 0.0, "units a day >= 0"),
     "lead_time_days": Column(False, "int", 1.0, "a whole number of days >= 1", 1.0),
     "target_cover_days": Column(False, "float", 0.0, "days of demand >= 0", 7.0),
+    "dc": DC,
 }
 CAPACITY = {
     "day": Column(True, "int", 0.0, "a whole day number from 0"),
@@ -49,6 +58,7 @@ CAPACITY = {
     "max_extra_shifts": Column(False, "float", 0.0, "a number of shifts >= 0", 0.0),
     "units_per_shift": Column(False, "float", 0.0, "units per extra shift >= 0", 0.0),
     "cost_per_shift": Column(False, "float", 0.0, "a cost >= 0", 0.0),
+    "dc": DC,
 }
 
 Row = dict[str, "str | int | float"]
@@ -56,7 +66,7 @@ Row = dict[str, "str | int | float"]
 
 @dataclass(frozen=True)
 class PlanTables:
-    """The three tables as arrays over stores × items × days."""
+    """The three tables as arrays over stores × items × days, and DCs (D = 1 without a dc column)."""
 
     store_ids: list[str]
     item_ids: list[str]
@@ -66,10 +76,28 @@ class PlanTables:
     target_cover_days: np.ndarray  # (S, I)
     owed: np.ndarray  # (S, I)
     oldest_order_day: np.ndarray  # (S, I), +inf where nothing is owed
-    capacity_units: np.ndarray  # (T,)
-    max_extra_shifts: np.ndarray  # (T,)
-    units_per_shift: np.ndarray  # (T,)
-    cost_per_shift: np.ndarray  # (T,)
+    capacity_units: np.ndarray  # (D, T)
+    max_extra_shifts: np.ndarray  # (D, T)
+    units_per_shift: np.ndarray  # (D, T)
+    cost_per_shift: np.ndarray  # (D, T)
+    dc_ids: list[str] = field(default_factory=list)  # sorted; empty: the capacity table has no dc column
+    store_dc: np.ndarray | None = None  # (S,) index of each store's DC; None: every store at the one DC
+
+    @property
+    def horizon_days(self) -> int:
+        """Days of the plan."""
+        return int(self.capacity_units.shape[-1])
+
+    @property
+    def n_dcs(self) -> int:
+        """Number of DCs."""
+        return int(self.capacity_units.shape[0])
+
+    def dc_of_store(self) -> np.ndarray:
+        """(S,) each store's DC index."""
+        if self.store_dc is None:
+            return np.zeros(len(self.store_ids), dtype=np.int64)
+        return self.store_dc
 
 
 def _cell(
@@ -98,8 +126,9 @@ def _cell(
     return (int(value) if spec.kind == "int" else value), None
 
 
-def _read(path: Path, columns: dict[str, Column]) -> tuple[list[Row], list[Problem], set[str]]:
-    """Rows whose every cell is good (with ``_row``), the problems of the others, every store id named."""
+def _read(path: Path, columns: dict[str, Column]) -> tuple[list[Row], list[Problem], set[str], list[str]]:
+    """Rows whose every cell is good (with ``_row``), the problems of the others, every store id
+    named, and the header."""
     source = path.name
     header, rows = read_rows(path, source)
     named = {record.get("store", "") for _, record in rows}
@@ -111,6 +140,7 @@ def _read(path: Path, columns: dict[str, Column]) -> tuple[list[Row], list[Probl
             [],
             [Problem(source, f"missing required {word} {names} (the header has: {', '.join(header)})")],
             named,
+            header,
         )
     problems: list[Problem] = []
     good: list[Row] = []
@@ -126,7 +156,7 @@ def _read(path: Path, columns: dict[str, Column]) -> tuple[list[Row], list[Probl
                 parsed[column] = value
         if ok:
             good.append(parsed)
-    return good, problems, named
+    return good, problems, named, header
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -142,14 +172,15 @@ def _raise(problems: list[Problem]) -> None:
 def read_plan_tables(backlog: Path, stock: Path, capacity: Path, horizon_days: int) -> PlanTables:
     """Read and cross-check the tables; every problem, with file and row, in one error."""
     problems: list[Problem] = []
-    stock_rows, p, named_stores = _read(Path(stock), STOCK)
+    stock_rows, p, named_stores, _ = _read(Path(stock), STOCK)
     stock_ok = not p
     problems += p
-    backlog_rows, p, _ = _read(Path(backlog), BACKLOG)
+    backlog_rows, p, _, _ = _read(Path(backlog), BACKLOG)
     problems += p
-    capacity_rows, p, _ = _read(Path(capacity), CAPACITY)
+    capacity_rows, p, _, capacity_header = _read(Path(capacity), CAPACITY)
     capacity_ok = not p
     problems += p
+    by_dc = "dc" in capacity_header
     stock_name, backlog_name, capacity_name = Path(stock).name, Path(backlog).name, Path(capacity).name
 
     stores = sorted({str(r["store"]) for r in stock_rows})
@@ -248,13 +279,30 @@ def read_plan_tables(backlog: Path, stock: Path, capacity: Path, horizon_days: i
             owed[s, i] += float(r["quantity"])
             oldest[s, i] = min(oldest[s, i], day)
 
-    cap_units = np.full(horizon_days, np.nan)
-    shifts = np.zeros(horizon_days)
-    per_shift = np.zeros(horizon_days)
-    cost = np.zeros(horizon_days)
-    first_row: dict[int, int] = {}
-    for r in capacity_rows:
+    capacity_name_rows = [r for r in capacity_rows if not by_dc or "dc" in r]
+    if by_dc:
+        for r in capacity_rows:
+            if "dc" not in r:
+                problems.append(
+                    Problem(
+                        capacity_name,
+                        "expected a DC id, got an empty cell (a dc column means a row per DC and day)",
+                        row=int(r["_row"]),
+                        field="column `dc`",
+                    )
+                )
+    dc_ids = sorted({str(r["dc"]) for r in capacity_name_rows}) if by_dc else []
+    d_index = {dc: d for d, dc in enumerate(dc_ids)}
+    shape_dt = (max(len(dc_ids), 1), horizon_days)
+    cap_units = np.full(shape_dt, np.nan)
+    shifts = np.zeros(shape_dt)
+    per_shift = np.zeros(shape_dt)
+    cost = np.zeros(shape_dt)
+    first_row: dict[tuple[str, int], int] = {}
+    for r in capacity_name_rows:
         day, row = int(r["day"]), int(r["_row"])
+        dc = str(r["dc"]) if by_dc else ""
+        at = f"DC '{dc}', day {day}" if by_dc else f"day {day}"
         if day >= horizon_days:
             problems.append(
                 Problem(
@@ -265,40 +313,130 @@ def read_plan_tables(backlog: Path, stock: Path, capacity: Path, horizon_days: i
                 )
             )
             continue
-        if day in first_row:
+        if (dc, day) in first_row:
             problems.append(
-                Problem(
-                    capacity_name, f"duplicate row for day {day} (first in row {first_row[day]})", row=row
-                )
+                Problem(capacity_name, f"duplicate row for {at} (first in row {first_row[dc, day]})", row=row)
             )
             continue
-        first_row[day] = row
-        cap_units[day] = float(r["pick_capacity_units"])
-        shifts[day] = float(r["max_extra_shifts"])
-        per_shift[day] = float(r["units_per_shift"])
-        cost[day] = float(r["cost_per_shift"])
-        if shifts[day] > 0 and per_shift[day] <= 0:
+        first_row[dc, day] = row
+        d = d_index.get(dc, 0)
+        cap_units[d, day] = float(r["pick_capacity_units"])
+        shifts[d, day] = float(r["max_extra_shifts"])
+        per_shift[d, day] = float(r["units_per_shift"])
+        cost[d, day] = float(r["cost_per_shift"])
+        if shifts[d, day] > 0 and per_shift[d, day] <= 0:
             problems.append(
                 Problem(
                     capacity_name,
-                    f"day {day} allows {shifts[day]:g} extra shift(s) but units_per_shift is 0 or missing",
+                    f"{at} allows {shifts[d, day]:g} extra shift(s) but units_per_shift is 0 or missing",
                     row=row,
                     field="column `units_per_shift`",
                 )
             )
-    missing_days = np.flatnonzero(np.isnan(cap_units))
-    if capacity_ok and missing_days.size:
-        listed = ", ".join(map(str, missing_days[:10])) + (" …" if missing_days.size > 10 else "")
-        problems.append(
-            Problem(
-                capacity_name,
-                f"no capacity for day(s) {listed} of the {horizon_days}-day horizon (0..{horizon_days - 1})",
+    for d in range(shape_dt[0]):
+        missing_days = np.flatnonzero(np.isnan(cap_units[d]))
+        if capacity_ok and missing_days.size and (dc_ids or not by_dc):
+            listed = ", ".join(map(str, missing_days[:10])) + (" …" if missing_days.size > 10 else "")
+            whose = f"DC '{dc_ids[d]}' on " if by_dc else ""
+            problems.append(
+                Problem(
+                    capacity_name,
+                    f"no capacity for {whose}day(s) {listed} of the {horizon_days}-day horizon "
+                    f"(0..{horizon_days - 1})",
+                )
             )
-        )
+    store_dc = _store_dcs(
+        stores,
+        stock_rows,
+        backlog_rows,
+        dc_ids,
+        by_dc=by_dc,
+        names=(stock_name, backlog_name, capacity_name),
+        check_unknown=capacity_ok,
+        problems=problems,
+    )
     if not stock_rows and stock_ok:
         problems.append(Problem(stock_name, "no stores: the table has a header but no rows"))
     if problems:
         _raise(problems)
     return PlanTables(
-        stores, items, on_hand, demand, lead, cover, owed, oldest, cap_units, shifts, per_shift, cost
+        stores,
+        items,
+        on_hand,
+        demand,
+        lead,
+        cover,
+        owed,
+        oldest,
+        cap_units,
+        shifts,
+        per_shift,
+        cost,
+        dc_ids=dc_ids,
+        store_dc=store_dc if len(dc_ids) > 1 else None,
     )
+
+
+def _store_dcs(
+    stores: list[str],
+    stock_rows: list[Row],
+    backlog_rows: list[Row],
+    dc_ids: list[str],
+    *,
+    by_dc: bool,
+    names: tuple[str, str, str],
+    check_unknown: bool,
+    problems: list[Problem],
+) -> np.ndarray:
+    """(S,) each store's DC index, from the dc cells of the stock and backlog tables.
+
+    Problems (appended): a DC the capacity table does not plan, a store named with two DCs,
+    a store without one when the capacity table has several.
+    """
+    stock_name, backlog_name, capacity_name = names
+    d_index = {dc: d for d, dc in enumerate(dc_ids)}
+    named: dict[str, tuple[str, str, int]] = {}  # store -> (dc, file, row)
+    for source, rows in ((stock_name, stock_rows), (backlog_name, backlog_rows)):
+        for r in rows:
+            if "dc" not in r:
+                continue
+            store, dc, row = str(r["store"]), str(r["dc"]), int(r["_row"])
+            if dc not in d_index:
+                if check_unknown:
+                    why = f"not in {capacity_name}" if by_dc else f"{capacity_name} has no dc column"
+                    problems.append(
+                        Problem(source, f"unknown DC '{dc}' ({why})", row=row, field="column `dc`")
+                    )
+                continue
+            if store in named and named[store][0] != dc:
+                first_dc, first_file, first_row = named[store]
+                where = f"row {first_row}" if first_file == source else f"{first_file} row {first_row}"
+                problems.append(
+                    Problem(
+                        source,
+                        f"store '{store}' is served by DC '{dc}' here but by DC '{first_dc}' in {where} "
+                        "(one DC per store)",
+                        row=row,
+                        field="column `dc`",
+                    )
+                )
+                continue
+            named.setdefault(store, (dc, source, row))
+    out = np.zeros(len(stores), dtype=np.int64)
+    first_stock_row: dict[str, int] = {}
+    for r in stock_rows:
+        first_stock_row.setdefault(str(r["store"]), int(r["_row"]))
+    for s, store in enumerate(stores):
+        if store in named:
+            out[s] = d_index[named[store][0]]
+        elif len(dc_ids) > 1 and check_unknown:
+            problems.append(
+                Problem(
+                    stock_name,
+                    f"store '{store}' has no DC: name it in a dc column of {stock_name} or {backlog_name} "
+                    f"({capacity_name} plans {len(dc_ids)} DCs)",
+                    row=first_stock_row.get(store),
+                    field="column `dc`",
+                )
+            )
+    return out

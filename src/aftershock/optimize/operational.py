@@ -2,9 +2,11 @@
 
 The same LP as the scenario optimiser, on the operational tables: stores order each day what
 they sold the day before (the DC can ship it from the next day), capacity is the table's
-pick capacity plus extra shifts. Before solving, a small LP over days checks that the
+pick capacity plus extra shifts. With a ``dc`` column in the capacity table each DC has its
+own capacity and extra shifts per day and ships only its own stores' lines (the budget of
+shifts is over every DC). Before solving, a small LP over DCs and days checks that the
 backlog can be cleared within the horizon at all; when it cannot, the error says by how much
-and on which days capacity is short.
+and on which days (at which DC) capacity is short.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from aftershock.optimize.lp import (
     max_throughput,
     solve,
 )
+from aftershock.optimize.lp.problem import dispatch_table_by_dc
 from aftershock.optimize.results import PlanResult, calendar_date
 
 if TYPE_CHECKING:
@@ -48,8 +51,13 @@ class OperationalPlan:
     stock: np.ndarray  # (S, I, T) projected stock at the end of each day
 
     def dispatch_table(self, min_units: float = 0.5) -> pd.DataFrame:
-        """``store, item, day, units`` for every line worth shipping, in day then store order."""
+        """``store, item, day, units`` for every line worth shipping, in day then store order
+        (and ``dc``, the DC that ships it, when the capacity table names DCs)."""
         t = self.tables
+        if t.dc_ids:
+            return dispatch_table_by_dc(
+                self.shipments, t.dc_of_store(), t.dc_ids, t.store_ids, t.item_ids, min_units=min_units
+            )
         return dispatch_table(self.shipments, t.store_ids, t.item_ids, min_units=min_units)
 
     def recovery_day_of_store(self) -> np.ndarray:
@@ -81,14 +89,37 @@ class OperationalPlan:
             "planned_shipments_units": round(float(self.shipments.sum()), 1),
             "expected_lost_units": round(self.plan.expected_lost_units, 1),
             "extra_shifts": [round(float(z), 2) for z in self.plan.shifts],
-            "extra_shift_cost": round(float((self.plan.shifts * self.tables.cost_per_shift).sum()), 2),
+            "extra_shift_cost": round(float((self.plan.dc_shifts * self.tables.cost_per_shift).sum()), 2),
             "backlog_clear_day": self.plan.backlog_clear_day,
             "stores_back_to_target_by_day": [int((back <= d).sum()) for d in range(horizon)],
             "stores_not_back_in_horizon": int((days < 0).sum()),
             "last_store_recovery_day": int(back.max()) if back.size and back.size == days.size else None,
             "solve_seconds": round(self.plan.solve_seconds, 3),
             "lp_method": self.plan.method,
+            "dcs": self.dc_summary(),
         }
+
+    def dc_summary(self) -> list[dict[str, Any]]:
+        """Per DC named in the capacity table (none without a dc column): its stores, backlog,
+        planned shipments, extra shifts per day and in all, and their cost."""
+        t = self.tables
+        if not t.dc_ids:
+            return []
+        store_dc = t.dc_of_store()
+        shipped = self.shipments.sum(axis=(1, 2))
+        shifts = self.plan.dc_shifts
+        return [
+            {
+                "dc": dc,
+                "stores": int((store_dc == d).sum()),
+                "backlog_units": float(t.owed[store_dc == d].sum()),
+                "planned_shipments_units": round(float(shipped[store_dc == d].sum()), 1),
+                "extra_shifts": [round(float(z), 2) for z in shifts[d]],
+                "extra_shifts_total": round(float(shifts[d].sum()), 2),
+                "extra_shift_cost": round(float((shifts[d] * t.cost_per_shift[d]).sum()), 2),
+            }
+            for d, dc in enumerate(t.dc_ids)
+        ]
 
     def result(self, start_date: dt.date | None = None) -> PlanResult:
         """The plan as ``api.plan`` returns it, with dates as well as days when ``start_date`` is day 0."""
@@ -107,7 +138,7 @@ def lp_inputs(
     tables: PlanTables, *, budget_shifts: float | None = None, backlog_cost_per_unit_day: float = 0.0
 ) -> LPInputs:
     """The LP of the operational tables: constant demand, stores re-order what they sold."""
-    horizon = tables.capacity_units.size
+    horizon = tables.horizon_days
     demand = np.repeat(tables.demand[:, :, None], horizon, axis=2)
     return LPInputs(
         demand=demand,
@@ -121,18 +152,37 @@ def lp_inputs(
         budget_shifts=budget_shifts,
         cost_per_shift=tables.cost_per_shift,
         backlog_cost_per_unit_day=backlog_cost_per_unit_day,
+        line_dc=tables.store_dc,
     )
 
 
-def short_capacity_message(bound: Throughput, horizon: int) -> str:
-    """What is short, in words a planner acts on."""
-    days = ", ".join(str(int(d)) for d in bound.saturated_days[:14])
-    more = " …" if bound.saturated_days.size > 14 else ""
+def _days(days: np.ndarray) -> str:
+    return ", ".join(str(int(d)) for d in days[:14]) + (" …" if days.size > 14 else "")
+
+
+def short_capacity_message(bound: Throughput, horizon: int, dc_ids: list[str] | None = None) -> str:
+    """What is short, in words a planner acts on (per DC when the capacity table names DCs)."""
+    if dc_ids:
+        short = [
+            f"DC '{dc}' by {bound.short_units_by_dc[d]:,.0f} units (used to the full on day(s) "
+            f"{_days(np.flatnonzero(bound.saturated_by_dc[d]))})"
+            for d, dc in enumerate(dc_ids)
+            if bound.short_units_by_dc[d] > max(1.0, 1e-6 * bound.owed_units)
+        ]
+        return (
+            f"capacity is short: stores are owed {bound.owed_units:,.0f} units within the {horizon}-day "
+            f"horizon (backlog and re-orders), but the DCs can ship at most {bound.max_shipped_units:,.0f} "
+            f"even with every allowed extra shift, so {bound.short_units:,.0f} units would still be owed "
+            f"at the end: {'; '.join(short)}. Each DC ships only its own stores. Raise "
+            "pick_capacity_units or max_extra_shifts in the capacity table, raise --budget-shifts, or "
+            "plan a longer --horizon."
+        )
+    days = _days(bound.saturated_days)
     return (
         f"capacity is short: stores are owed {bound.owed_units:,.0f} units within the {horizon}-day "
         f"horizon (backlog and re-orders), but the DC can ship at most {bound.max_shipped_units:,.0f} "
         f"even with every allowed extra shift, so {bound.short_units:,.0f} units would still be owed "
-        f"at the end. Capacity is used to the full on day(s) {days}{more}. Raise pick_capacity_units "
+        f"at the end. Capacity is used to the full on day(s) {days}. Raise pick_capacity_units "
         "or max_extra_shifts in the capacity table, raise --budget-shifts, or plan a longer --horizon."
     )
 
@@ -146,11 +196,12 @@ def plan_dispatch(
 ) -> OperationalPlan:
     """Solve the recovery LP on the operational tables; SolverError when capacity is short."""
     lp = lp_inputs(tables, budget_shifts=budget_shifts, backlog_cost_per_unit_day=backlog_cost_per_unit_day)
-    horizon = tables.capacity_units.size
+    horizon = tables.horizon_days
     bound = max_throughput(lp)
     # a unit a day is within rounding of any real plan
-    if bound.short_units > max(1.0, 1e-6 * bound.owed_units):
-        raise SolverError(short_capacity_message(bound, horizon))
+    tolerance = max(1.0, 1e-6 * bound.owed_units)
+    if (bound.short_units_by_dc > tolerance).any():
+        raise SolverError(short_capacity_message(bound, horizon, tables.dc_ids))
     grouping = group_lines(lp, max_groups)
     plan = solve(aggregate(lp, grouping))
     shipments = disaggregate(plan, lp, grouping)

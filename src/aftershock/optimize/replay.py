@@ -5,6 +5,10 @@ it over pooled store lines and splits the shipments back to stores;
 :func:`optimize_and_replay` then replays the plan in the stochastic engine, each
 replication starting it on its own restart morning, against the scenario's own plan on the
 same random numbers (what ``api.optimize`` returns).
+
+With several DCs the plan (every DC's lines and extra shifts) moves as one with the
+chain's restart, the first day every DC ships again: a replication whose last DC restarts
+two days before the worst case's starts the whole plan two days earlier, at every DC.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ import numpy as np
 from aftershock.model.stores import LoadedScenario
 from aftershock.optimize.from_scenario import (
     RecoveryOptions,
-    lp_inputs,
+    dc_costs_per_shift,
+    dc_shifts_per_day,
+    recovery_start,
     replication_restart_days,
-    scenario_cost_per_shift,
     without_extra_shifts,
     worst_case_inputs,
 )
@@ -32,6 +37,8 @@ from aftershock.optimize.lp import (
     group_lines,
     solve,
 )
+from aftershock.optimize.lp.pooling import split_lent
+from aftershock.optimize.lp.problem import dispatch_table_by_dc, shipped_by_dc
 from aftershock.optimize.results import OptimizeResult, calendar_date
 from aftershock.sim.inputs import SimInputs
 
@@ -40,46 +47,66 @@ from aftershock.sim.inputs import SimInputs
 class OptimizedRecovery:
     """The plan from the restart morning, split back to stores."""
 
-    restart_day: int
+    restart_day: int  # the plan's first day: the earliest day a DC ships again (worst-case path)
     lp: LPInputs
     plan: LPPlan
-    shipments: np.ndarray  # (S, I, T) by store line and day from the restart
+    shipments: np.ndarray  # (S, I, T) by store line and day from the restart (from its DC or a backup)
     groups: int
+    chain_restart_day: int | None = None  # the first day every DC ships again (None: restart_day)
+    dc_restart_days: np.ndarray | None = None  # (D,) each DC's restart day on the worst-case path
+    lent: tuple[np.ndarray, ...] = ()  # per backup link of ``lp.backups``: its part of ``shipments``
 
-    def replay_inputs(self, inp: SimInputs, shifts_per_day: int, cost_per_shift: float) -> SimInputs:
+    def replay_inputs(
+        self, inp: SimInputs, shifts_per_day: float | np.ndarray, cost_per_shift: float | np.ndarray
+    ) -> SimInputs:
         """Engine inputs that follow the plan: its dispatch lines, the scenario's surge + its extra shifts.
 
-        The scenario's order cap is off: the plan's dispatch lines take its place.
+        ``shifts_per_day`` and ``cost_per_shift`` are one number or one per DC (D,): each DC's
+        extra shifts add to its own surge (extra shifts / its shifts a day). The plan's lines
+        are per store, whichever DC ships them (a covered store's lines are then shipped by
+        its backup). The scenario's order cap is off: the plan's dispatch lines take its place.
         """
         s_n, i_n, t_n = self.shipments.shape
+        d_n = inp.n_dcs
         planned = np.zeros((s_n, i_n, inp.horizon_days))
         planned[:, :, self.restart_day : self.restart_day + t_n] = self.shipments
-        extra = np.zeros(inp.horizon_days)
-        extra[self.restart_day : self.restart_day + t_n] = self.plan.shifts
+        extra = np.zeros((d_n, inp.horizon_days))
+        extra[:, self.restart_day : self.restart_day + t_n] = self.plan.dc_shifts
+        per_dc = np.broadcast_to(np.asarray(shifts_per_day, dtype=float), (d_n,))
+        cost = np.broadcast_to(np.asarray(cost_per_shift, dtype=float), (d_n,))
         return replace(
             inp,
             planned_units=planned,
             allocation="planned",
-            allocation_by_dc=(None,) * inp.n_dcs,
-            surge_pick=inp.surge_pick + extra[None, :] / shifts_per_day,
-            surge_cost=inp.surge_cost + extra * cost_per_shift,
+            allocation_by_dc=(None,) * d_n,
+            surge_pick=inp.surge_pick + extra / per_dc[:, None],
+            surge_cost=inp.surge_cost + (extra * cost[:, None]).sum(axis=0),
             has_cap=False,
         )
+
+    def shipped_by_dc(self) -> np.ndarray:
+        """(D, T) units each DC is planned to ship a day (its own stores' and those it covers)."""
+        return shipped_by_dc(self.shipments, self.lent, self.lp)
 
 
 def optimize_recovery(
     loaded: LoadedScenario, inp: SimInputs, options: RecoveryOptions, *, seed: int = 0
 ) -> OptimizedRecovery:
     """Build the LP from the restart morning, solve it (grouped stores), split back to stores."""
-    lp, t0 = lp_inputs(loaded, inp, options, seed=seed)
+    start = recovery_start(loaded, inp, options, seed=seed)
+    lp = start.lp
     grouping = group_lines(lp, options.max_groups)
     plan = solve(aggregate(lp, grouping))
+    shipments = disaggregate(plan, lp, grouping)
     return OptimizedRecovery(
-        restart_day=t0,
+        restart_day=start.restart_day,
         lp=lp,
         plan=plan,
-        shipments=disaggregate(plan, lp, grouping),
+        shipments=shipments,
         groups=grouping.n_groups,
+        chain_restart_day=start.chain_restart_day,
+        dc_restart_days=start.dc_restart_days,
+        lent=split_lent(plan, shipments, grouping),
     )
 
 
@@ -101,13 +128,14 @@ def optimize_and_replay(
     lp_base = build_inputs(no_shifts)
     best = optimize_recovery(no_shifts, lp_base, options, seed=seed)
     s = loaded.scenario
-    dc = s.sites.dcs[0] if s.sites.dcs else None
-    replay = best.replay_inputs(lp_base, dc.shifts_per_day if dc else 1, scenario_cost_per_shift(loaded))
-    # the plan starts on each replication's own restart morning: on a path where the DC
-    # restarts earlier than on the worst case, its days (shipments, shifts, surge window)
-    # move earlier with it, as operations would start the plan the day they restart
+    replay = best.replay_inputs(lp_base, dc_shifts_per_day(loaded), dc_costs_per_shift(loaded))
+    # the plan starts on each replication's own restart morning: on a path where the chain
+    # (every DC) restarts earlier than on the worst case, its days (shipments, shifts, surge
+    # window, at every DC) move earlier with it, as operations would start the plan the day
+    # they restart
+    chain_t0 = best.restart_day if best.chain_restart_day is None else best.chain_restart_day
     restarts = replication_restart_days(lp_base, replications, seed)
-    replay = replace(replay, row_plan_shift=restarts - best.restart_day)
+    replay = replace(replay, row_plan_shift=restarts - chain_t0)
     common = {"seed": seed, **result_labels(loaded, inputs)}
     replayed = build_result(run_sim(replay, replications, seed), **common)
     baseline = build_result(run_sim(inputs, replications, seed), **common)
@@ -118,12 +146,15 @@ def optimize_and_replay(
     planned_clear = build_result(run_sim(followed, 1, seed), **common).summary["metrics"]["backlog_clear_day"]
     t0 = best.restart_day
     lost_after = replayed.dataset["lost_units"].values[:, t0:].sum(axis=1)
-    on_path = restarts == t0  # the replications on the path the LP planned for
+    on_path = restarts == chain_t0  # the replications on the path the LP planned for
     clear_days = replayed.dataset["backlog_clear_day"].values[on_path]
     clear_days = clear_days[np.isfinite(clear_days)]
     clear = replayed.summary["metrics"]["backlog_clear_day"]
     promised = clear["p95"] if clear["p95"] is not None and clear["not_reached_share"] <= 0.05 else None
     shipments = best.shipments
+    dc_names = [str(x) for x in inputs.dc_ids] or [""]
+    dc_shifts = best.plan.dc_shifts  # (D, T)
+    dc_shipped = best.shipped_by_dc()  # (D, T)
     schedule = []
     for k, shifts in enumerate(best.plan.shifts):
         day_lines = shipments[:, :, k]
@@ -136,9 +167,29 @@ def optimize_and_replay(
                 "largest_line_units": float(day_lines.max(initial=0.0)),
                 "planned_backlog_units": float(best.plan.owed_units[:, :, k].sum()),
                 "planned_lost_units": float(best.plan.lost_units[:, :, k].sum()),
+                "extra_shifts_by_dc": {
+                    dc: round(float(z), 3) for dc, z in zip(dc_names, dc_shifts[:, k], strict=True)
+                },
+                "planned_shipments_by_dc": {
+                    dc: float(u) for dc, u in zip(dc_names, dc_shipped[:, k], strict=True)
+                },
             }
         )
     store_ids = [str(x) for x in inputs.net.site_ids[: inputs.n_stores]]  # the engine's store order
+    item_ids = list(inputs.item_ids)
+    if inputs.n_dcs > 1:
+        dispatch = dispatch_table_by_dc(
+            shipments,
+            best.lp.dc_of_line(),
+            dc_names,
+            store_ids,
+            item_ids,
+            lent=best.lent,
+            backups=best.lp.backups,
+            first_day=t0,
+        )
+    else:
+        dispatch = dispatch_table(shipments, store_ids, item_ids, first_day=t0)
     return OptimizeResult(
         scenario=s.name,
         objective=options.objective,
@@ -153,7 +204,7 @@ def optimize_and_replay(
         planned_backlog_clear_day=None if planned_clear["mean"] is None else int(planned_clear["mean"]),
         extra_shifts=[round(float(z), 3) for z in best.plan.shifts],
         schedule=schedule,
-        dispatch=dispatch_table(shipments, store_ids, list(inputs.item_ids), first_day=t0),
+        dispatch=dispatch,
         replayed=replayed.summary["metrics"],
         scenario_plan=baseline.summary["metrics"],
         simulated_lost_units_after_restart=float(lost_after.mean()),
@@ -169,4 +220,30 @@ def optimize_and_replay(
         start_date=None if s.start_date is None else s.start_date.isoformat(),
         replayed_lost_units=replayed.metric("lost_sales_units"),
         warnings=[w.as_dict() for w in loaded.warnings],
+        chain_restart_day=chain_t0,
+        extra_shifts_by_dc={dc: [round(float(z), 3) for z in dc_shifts[d]] for d, dc in enumerate(dc_names)},
+        dcs=dc_rows(best, dc_names),
     )
+
+
+def dc_rows(best: OptimizedRecovery, dc_names: list[str]) -> list[dict[str, object]]:
+    """Per DC: its restart day on the worst-case path, its extra shifts in all, what it is planned
+    to ship, and (with backups) what it ships for other DCs' stores and what backups ship for its own."""
+    shipped = best.shipped_by_dc().sum(axis=1)
+    lent = np.zeros(len(dc_names))
+    covered = np.zeros(len(dc_names))
+    for link, part in zip(best.lp.backups, best.lent, strict=True):
+        lent[link.backup] += part.sum()
+        covered[link.dc] += part.sum()
+    restart = best.dc_restart_days
+    return [
+        {
+            "dc": dc,
+            "restart_day": None if restart is None else int(restart[d]),
+            "extra_shifts": round(float(best.plan.dc_shifts[d].sum()), 3),
+            "planned_shipments_units": float(shipped[d]),
+            "shipped_for_other_dcs_units": float(lent[d]),
+            "shipped_by_backups_units": float(covered[d]),
+        }
+        for d, dc in enumerate(dc_names)
+    ]

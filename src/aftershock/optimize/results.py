@@ -29,10 +29,12 @@ class OptimizeResult:
     """The best recovery plan by LP, and how it fares when replayed in the stochastic engine.
 
     Days are scenario days (0 = the scenario's first day). The LP plans from ``restart_day``
-    along the worst-case incident path with expected demand; the replay runs every
-    replication with the plan, and ``*_on_planned_path`` averages the replications whose DC
-    restarted on ``restart_day`` (the path the LP planned for), so planned and simulated
-    compare like with like.
+    (the first day a DC ships again; with one DC, its restart) along the worst-case incident
+    path with expected demand; the replay runs every replication with the plan, and
+    ``*_on_planned_path`` averages the replications whose DCs all restarted on
+    ``chain_restart_day`` (the path the LP planned for), so planned and simulated compare
+    like with like. ``extra_shifts`` and the schedule's ``extra_shifts`` are over every DC;
+    ``extra_shifts_by_dc`` and ``dcs`` give each DC's (DCs sorted by id).
     """
 
     scenario: str
@@ -65,6 +67,13 @@ class OptimizeResult:
     replayed_lost_units: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     #: the scenario's warnings (``{source, line, field, message}`` each)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: the first day every DC ships again on the worst-case path (the plan moves with it per replication)
+    chain_restart_day: int | None = None
+    #: extra shifts per DC and day from ``restart_day``
+    extra_shifts_by_dc: dict[str, list[float]] = field(default_factory=dict)
+    #: per DC: dc, restart_day, extra_shifts (in all), planned_shipments_units,
+    #: shipped_for_other_dcs_units (as a backup), shipped_by_backups_units (its stores' lines)
+    dcs: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def gap_lost_units(self) -> float:

@@ -68,19 +68,21 @@ async def _in_worker(request: Request, fn: Any, *args: Any) -> Any:
 @router.post("/plan", dependencies=[Write])
 async def plan(
     request: Request,
-    backlog: Annotated[UploadFile, File(description="Open orders: store, item, ordered_day, quantity")],
+    backlog: Annotated[
+        UploadFile, File(description="Open orders: store, item, ordered_day, quantity [, dc]")
+    ],
     stock: Annotated[
         UploadFile,
         File(
             description="Store stock: store, item, on_hand, demand_per_day "
-            "[, lead_time_days, target_cover_days]"
+            "[, lead_time_days, target_cover_days, dc]"
         ),
     ],
     capacity: Annotated[
         UploadFile,
         File(
             description="DC capacity: day, pick_capacity_units "
-            "[, max_extra_shifts, units_per_shift, cost_per_shift]"
+            "[, max_extra_shifts, units_per_shift, cost_per_shift, dc (a row per DC and day)]"
         ),
     ],
     horizon_days: Annotated[int, Form(ge=1, le=366, description="Days to plan from today (day 0).")] = 14,

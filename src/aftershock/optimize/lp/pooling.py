@@ -1,10 +1,11 @@
 """Pooled store lines: the LP over groups of similar lines, and its shipments split back to lines.
 
 At 1,500 stores × 20 items × 30 days the exact LP has 3.6 million columns. Lines of one item
-with the same lead time and delivery days and similar days of cover and days owed are pooled
-into groups (:func:`group_lines`), the LP is solved over the groups (:func:`aggregate`), and
-each group's daily units are split back to its lines, the ones about to run out first
-(:func:`disaggregate`).
+with the same DC, lead time and delivery days and similar days of cover and days owed are
+pooled into groups (:func:`group_lines`; lines of different DCs are never pooled), the LP is
+solved over the groups (:func:`aggregate`), and each group's daily units are split back to
+its lines, the ones about to run out first (:func:`disaggregate`); the part a backup DC
+ships is split in the same proportion (:func:`split_lent`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class Grouping:
     """Which LP group each store line belongs to (lines pooled for speed).
 
     Group ``g`` of the pooled LP stands, for each item ``i``, for the lines ``(s, i)`` with
-    ``group_of_line[s, i] == g``; they all have the same lead time and delivery days.
+    ``group_of_line[s, i] == g``; they all have the same DC, lead time and delivery days.
     """
 
     group_of_line: np.ndarray  # (S, I)
@@ -48,10 +49,11 @@ def _bins(values: np.ndarray, count: int) -> np.ndarray:
 
 
 def group_lines(inp: LPInputs, max_groups: int) -> Grouping:
-    """Pool store lines with the same lead time and delivery days, similar cover and days owed.
+    """Pool store lines with the same DC, lead time and delivery days, similar cover and days owed.
 
-    Stores are first split by lead time and, with delivery slots, by their delivery days
-    (lines in one group must be shippable on the same days). Per item, the lines of each
+    Stores are first split by DC (each DC has its own capacity), lead time and, with
+    delivery slots, by their delivery days (lines in one group must be shippable on the same
+    days; with backups, also by the days a backup can deliver to them). Per item, the lines of each
     such class are binned by days of cover at the start (stock and arrivals over mean
     demand) and by days of demand owed to them: lines in one bin run out at about the same
     time and can receive about as much. With no more stores than ``max_groups`` every store
@@ -64,8 +66,12 @@ def group_lines(inp: LPInputs, max_groups: int) -> Grouping:
     cover = (inp.on_hand + inp.arrivals.sum(axis=2)) / daily
     owed_days = inp.owed / daily
     features = np.asarray(inp.lead_time_days, dtype=np.int64)[:, None]
+    if inp.line_dc is not None:
+        features = np.concatenate([inp.dc_of_line()[:, None], features], axis=1)
     if inp.ship_allowed is not None:
         features = np.concatenate([features, np.asarray(inp.ship_allowed, dtype=np.int64)], axis=1)
+    if inp.lend_allowed is not None and inp.backups:
+        features = np.concatenate([features, np.asarray(inp.lend_allowed, dtype=np.int64)], axis=1)
     _, class_of_store = np.unique(features, axis=0, return_inverse=True)
     class_of_store = class_of_store.ravel()
     n_classes = int(class_of_store.max()) + 1
@@ -100,15 +106,21 @@ def aggregate(inp: LPInputs, grouping: Grouping) -> LPInputs:
         raise ValueError("stores under a fleet limit cannot be pooled")
     g_n = grouping.n_groups
     lead = np.ones(g_n, dtype=np.int64)
-    allowed = None
+    line_dc = np.zeros(g_n, dtype=np.int64)
+    allowed = lend = None
     if inp.ship_allowed is not None:
         allowed = np.zeros((g_n, inp.ship_allowed.shape[1]), dtype=bool)
-    for i in range(
-        inp.demand.shape[1]
-    ):  # items: a group has the one lead time and delivery days of its lines
-        lead[grouping.group_of_line[:, i]] = inp.lead_time_days
+    if inp.lend_allowed is not None:
+        lend = np.zeros((g_n, inp.lend_allowed.shape[1]), dtype=bool)
+    for i in range(inp.demand.shape[1]):
+        # items: a group has the one DC, lead time and delivery days of its lines
+        group = grouping.group_of_line[:, i]
+        lead[group] = inp.lead_time_days
+        line_dc[group] = inp.dc_of_line()
         if allowed is not None:
-            allowed[grouping.group_of_line[:, i]] = inp.ship_allowed
+            allowed[group] = inp.ship_allowed
+        if lend is not None:
+            lend[group] = inp.lend_allowed
     caps = inp.line_cap_units
     if caps is not None:
         caps = _pool(np.broadcast_to(np.asarray(caps, dtype=float), inp.demand.shape), grouping)
@@ -124,6 +136,8 @@ def aggregate(inp: LPInputs, grouping: Grouping) -> LPInputs:
         lead_time_days=lead,
         line_cap_units=caps,
         ship_allowed=allowed,
+        line_dc=None if inp.line_dc is None else line_dc,
+        lend_allowed=lend,
     )
 
 
@@ -193,3 +207,20 @@ def disaggregate(plan: LPPlan, inp: LPInputs, grouping: Grouping) -> np.ndarray:
         level = level + arrivals[:, :, t]
         level = level - np.minimum(level, demand[:, :, t])
     return out
+
+
+def split_lent(plan: LPPlan, lines: np.ndarray, grouping: Grouping) -> tuple[np.ndarray, ...]:
+    """Each backup's part of the lines' shipments: the group's share of it, on every line of the group.
+
+    ``lines`` is :func:`disaggregate`'s (S, I, T); the result has one (S, I, T) per backup link.
+    """
+    if grouping.is_exact:
+        return tuple(part.copy() for part in plan.lent)
+    s_n, i_n, t_n = lines.shape
+    key = grouping.row_of_line()
+    total = plan.shipments.reshape(-1, t_n)  # (G * I, T)
+    out = []
+    for part in plan.lent:  # links: a few
+        share = np.divide(part.reshape(-1, t_n), total, out=np.zeros_like(total), where=total > 1e-12)
+        out.append(lines * np.minimum(share, 1.0)[key].reshape(s_n, i_n, t_n))
+    return tuple(out)
