@@ -79,6 +79,11 @@ def test_a_standby_dc_that_backs_up_another_serves_no_store_of_its_own(stores: S
     data["sites"]["stores"]["defaults"] = {"dc": "dc"}
     data["sites"]["dcs"][0]["backups"] = [{"dc": "dc-standby"}]
     data["sites"]["dcs"].append({"id": "dc-standby", "pick_capacity_units_per_day": 500})
+    # the reference network's stores receive only through dc's dc.ship, which would block the
+    # standby (a warning of its own, below): give them the standby's trucks as another way in
+    data["requires"][3]["groups"] = [
+        [{"site": "dc", "capability": "dc.ship"}, {"site": "dc-standby", "capability": "dc.ship"}]
+    ]
     assert warnings(stores, data) == {}
 
 
@@ -232,3 +237,46 @@ def test_loading_locates_warnings_by_line_and_blames_overrides(tmp_path: Path) -
     assert api.validate(path)["warnings"] == [w.as_dict()]
     (o,) = api.load(path, ["sites.dcs.0.pick_capacity_units_per_day=60"]).warnings
     assert o.source == "--set" and o.line is None and "60 units a day" in o.message
+
+
+# e. rules on DC capabilities that change nothing or block a backup
+
+
+def test_dc_receive_without_supply_changes_nothing_and_says_so(stores: StoreFrame) -> None:
+    data = scenario_dict()
+    data["requires"].append(
+        {"site": {"id": "dc"}, "capability": "dc.receive", "groups": [[{"service": "wms"}]]}
+    )
+    found = warnings(stores, data)
+    key = ("requires", len(data["requires"]) - 1, "capability")
+    assert "dc.receive of 'dc' changes no result" in found[key]
+    data["sites"]["dcs"][0]["supply"] = {"suppliers": [{"lead_time_days": 2}]}
+    assert key not in warnings(stores, data)  # with supply the rule gates inbound
+
+
+def test_store_receive_through_its_own_dc_blocks_its_backup(tmp_path: Path) -> None:
+    from aftershock.testing import two_dc_scenario
+
+    path = two_dc_scenario(
+        tmp_path,
+        stores={"a": [10], "b": [10]},
+        capacity={"a": 100, "b": 100},
+        backups={"a": [{"dc": "b"}]},
+    )
+    data = Scenario.model_validate(__import__("yaml").safe_load(path.read_text())).model_dump(by_alias=True)
+    data["requires"].append(
+        {
+            "site": {"where": {"dc": "a"}},
+            "capability": "store.receive",
+            "groups": [[{"site": "a", "capability": "dc.ship"}]],
+        }
+    )
+    table = read_store_table(tmp_path / "stores.csv", "stores.csv", StoreDefaults())
+    found = warnings(table, data)
+    key = ("requires", len(data["requires"]) - 1, "groups")
+    assert "its backup (b) can never deliver to them" in found[key]
+    # another way in (the backup's own dc.ship as an alternative) is not blocked
+    data["requires"][-1]["groups"] = [
+        [{"site": "a", "capability": "dc.ship"}, {"site": "b", "capability": "dc.ship"}]
+    ]
+    assert key not in warnings(table, data)

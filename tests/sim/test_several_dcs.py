@@ -598,3 +598,19 @@ def test_bad_several_dc_input_is_one_message_exit_1_nothing_written(
     assert lines[0].startswith("error: ") and message in lines[0], err
     assert "Traceback" not in err
     assert list(out_file.parent.iterdir()) == []  # nothing written, not even a temporary file
+
+
+def test_a_dc_the_incident_never_touched_clears_on_the_incident_day() -> None:
+    """Chance carry-overs at an untouched DC (within 5% of a normal day) are not a backlog to clear."""
+    from aftershock.sim.metrics import backlog_clear_day, dc_clear_slack
+
+    shipped = np.array([[100.0] * 10])
+    backlog = np.array([[10.0, 0, 10, 0, 10, 14, 0, 15, 0, 0]])  # incident on day 5
+    onset = np.array([5.0])
+    slack = dc_clear_slack(shipped, onset)
+    assert slack.tolist() == [5.0]  # 5% of 100 a day
+    # normal = 10 × 1.01 + 1 + 5 = 16.1: 14 and 15 are within it
+    assert backlog_clear_day(backlog, onset, slack=slack).tolist() == [5.0]
+    # without the slack (the chain's own definition, normal = 11.1) 14 and 15 count as a
+    # backlog: cleared on day 8, the first day after the post-incident peak (15, day 7) at normal
+    assert backlog_clear_day(backlog, onset).tolist() == [8.0]

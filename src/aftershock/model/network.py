@@ -239,8 +239,8 @@ class DCSupply(Strict):
     inbound_capacity_units_per_day: Annotated[float, Field(gt=0, le=MAX_UNITS)] | None = Field(
         None,
         description="Units the dock receives a day at full dc.receive availability (scaled by "
-        "it); deliveries above it, or while dc.receive is down, wait at the dock. Leave out for no "
-        "limit other than dc.receive.",
+        "it: a paper fallback at 0.3 receives 30 %); deliveries above it, or while dc.receive is "
+        "down, wait at the dock. Leave out for the DC's pick_capacity_units_per_day.",
     )
     suppliers: Annotated[list[Supplier], Field(min_length=1)] = Field(
         description="The suppliers; together they supply every item exactly once."

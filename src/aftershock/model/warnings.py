@@ -26,6 +26,7 @@ def scenario_warnings(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
         *_dc_warnings(scenario, stores),
         *_restore_warnings(scenario),
         *_order_cap_warnings(scenario, stores),
+        *_dc_rule_warnings(scenario, stores),
     ]
 
 
@@ -158,6 +159,53 @@ def _order_cap_warnings(scenario: Scenario, stores: StoreFrame) -> Iterator[Find
                 f"store's normal order line{where} (median {_units(median)} units: demand over the "
                 f"review period); {100 * above:.0f}% of normal order lines are larger: {effect}",
             )
+
+
+def _dc_rule_warnings(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    """Rules on DC capabilities that change nothing, or that block a backup.
+
+    * ``dc.receive`` matters only at a DC with ``supply`` (its inbound); elsewhere the DC's
+      stock is unlimited and the rule changes no result.
+    * a store's ``store.receive`` that needs its own DC's ``dc.ship`` (with no other way in)
+      also stops every delivery from that DC's backups while the DC is down: the engine
+      already stops a DC that cannot ship, so such a rule only switches the backup off.
+    """
+    from aftershock.model.checks import select_sites
+
+    with_supply = {dc.id for dc in scenario.sites.dcs if dc.supply is not None}
+    all_dcs = {dc.id for dc in scenario.sites.dcs}
+    backed_up = {dc.id: {b.dc for b in dc.backups} for dc in scenario.sites.dcs if dc.backups}
+    dc_of = dict(zip(stores.ids.tolist(), store_dc_names(scenario, stores).tolist(), strict=True))
+    for i, rule in enumerate(scenario.requires):
+        if rule.site is None:
+            continue
+        picked = select_sites(rule.site, scenario, stores)
+        if rule.capability == "dc.receive":
+            idle = sorted(d for d in picked if d in all_dcs and d not in with_supply)
+            if idle:
+                yield (
+                    ("requires", i, "capability"),
+                    f"dc.receive of {', '.join(repr(d) for d in idle)} changes no result: a DC without "
+                    "a supply section has unlimited stock, so its inbound is not simulated (add "
+                    "`supply` to the DC to make receiving matter)",
+                )
+        elif rule.capability == "store.receive" and backed_up:
+            for primary, backups in sorted(backed_up.items()):
+                if not any(dc_of.get(s) == primary for s in picked):
+                    continue
+                blocks = any(
+                    all(alt.site == primary and alt.capability in ("dc.ship", "dc.pick") for alt in group)
+                    for group in rule.groups
+                )
+                if blocks:
+                    yield (
+                        ("requires", i, "groups"),
+                        f"the stores of '{primary}' can receive only while '{primary}' ships, so its "
+                        f"backup ({', '.join(sorted(backups))}) can never deliver to them while it is "
+                        "down; the engine already stops a DC that cannot ship, so leave store.receive "
+                        "to the stores' own receiving (or drop the rule)",
+                    )
+                    break
 
 
 def _units(x: float) -> str:

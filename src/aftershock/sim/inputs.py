@@ -297,8 +297,8 @@ def _dc_arrays(loaded: LoadedScenario, net: CompiledNetwork, base: np.ndarray) -
         cover = dc.supply.initial_cover_days
         target_cover = dc.supply.target_cover_days if dc.supply.target_cover_days is not None else cover
         stock[d] = cover * daily[d]
-        if dc.supply.inbound_capacity_units_per_day is not None:
-            inbound[d] = dc.supply.inbound_capacity_units_per_day
+        given = dc.supply.inbound_capacity_units_per_day
+        inbound[d] = dc.pick_capacity_units_per_day if given is None else given
         for sup in dc.supply.suppliers:
             k = len(supplier_capacity)
             cap = sup.capacity_units_per_day

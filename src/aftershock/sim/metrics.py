@@ -49,7 +49,7 @@ LABELS: dict[str, str] = {
 DC_METRICS: dict[str, tuple[str, str]] = {
     "lost_sales_units": ("Lost sales at its stores, units", "units"),
     "backlog_peak_units": ("Peak backlog, units", "units"),
-    "backlog_clear_day": ("Backlog cleared (day)", "day"),
+    "backlog_clear_day": ("Backlog cleared (day)", "day"),  # with dc_clear_slack
     "shipped_units": ("Shipped, units", "units"),
     "lent_units": ("Shipped for another DC, units", "units"),
 }
@@ -78,11 +78,14 @@ def trailing_fill(sales: np.ndarray, wanted: np.ndarray, window: int = FILL_WIND
     return np.divide(num, den, out=np.ones_like(num), where=den > 0)
 
 
-def backlog_clear_day(backlog: np.ndarray, incident_day: np.ndarray) -> np.ndarray:
+def backlog_clear_day(
+    backlog: np.ndarray, incident_day: np.ndarray, slack: np.ndarray | None = None
+) -> np.ndarray:
     """Per replication, first day after the post-incident peak with backlog at its normal level.
 
-    Normal is the highest backlog before the incident (plus 1%% and one unit for noise);
-    the incident day when the backlog never rose above normal; NaN if not within horizon.
+    Normal is the highest backlog before the incident (plus 1%% and one unit for noise, and
+    ``slack`` units per replication when given); the incident day when the backlog never
+    rose above normal; NaN if not within horizon.
     """
     reps, days = backlog.shape
     out = np.full(reps, np.nan)
@@ -91,7 +94,7 @@ def backlog_clear_day(backlog: np.ndarray, incident_day: np.ndarray) -> np.ndarr
         if c >= days:
             out[r] = np.nan
             continue
-        normal = backlog[r, :c].max(initial=0.0) * 1.01 + 1.0
+        normal = backlog[r, :c].max(initial=0.0) * 1.01 + 1.0 + (0.0 if slack is None else slack[r])
         after = backlog[r, c:]
         if after.max(initial=0.0) <= normal:
             out[r] = c
@@ -100,6 +103,22 @@ def backlog_clear_day(backlog: np.ndarray, incident_day: np.ndarray) -> np.ndarr
         below = np.flatnonzero(after[peak:] <= normal)
         if below.size:
             out[r] = c + peak + below[0]
+    return out
+
+
+#: Share of a DC's normal day of shipments its backlog may exceed the pre-incident peak by and
+#: still count as normal: a DC the incident never touched carries a little more on some
+#: days by chance, and that is not a backlog to clear.
+DC_CLEAR_SLACK_DAYS = 0.05
+
+
+def dc_clear_slack(shipped: np.ndarray, incident_day: np.ndarray) -> np.ndarray:
+    """Per replication, :data:`DC_CLEAR_SLACK_DAYS` of the DC's mean daily shipments before the incident."""
+    out = np.zeros(shipped.shape[0])
+    for r in range(shipped.shape[0]):
+        c = int(min(max(incident_day[r], 0), shipped.shape[1]))
+        if c > 0:
+            out[r] = DC_CLEAR_SLACK_DAYS * float(shipped[r, :c].mean())
     return out
 
 

@@ -16,6 +16,7 @@ from aftershock.sim.metrics import (
     DC_METRICS,
     backlog_clear_day,
     daily_summary,
+    dc_clear_slack,
     describe,
     describe_daily,
     metric_summary,
@@ -100,10 +101,13 @@ def build_result(
         coords["dc"] = list(dc_ids)
         for name in DC_DAILY:
             data[name] = (("replication", "dc", "day"), raw[name])
+        onset = np.where(np.isfinite(first), first, incident_day)
         clear = np.stack(
             [
                 backlog_clear_day(
-                    raw["dc_backlog_units"][:, d], np.where(np.isfinite(first), first, incident_day)
+                    raw["dc_backlog_units"][:, d],
+                    onset,
+                    slack=dc_clear_slack(raw["dc_shipped_units"][:, d], onset),
                 )
                 for d in range(len(dc_ids))
             ],
