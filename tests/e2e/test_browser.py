@@ -187,6 +187,19 @@ def test_optimise_a_bundled_scenario_and_read_the_promise(server: str, page) -> 
     shot(page, "optimize")
 
 
+def test_optimise_a_network_of_three_dcs_shows_each_dc(server: str, page) -> None:
+    page.goto(server + "/optimize?scenario=grocer-3dc")
+    page.get_by_label("Replications of the replay").fill("2")
+    page.get_by_role("button", name="Optimise").click()
+    result = page.locator("#optimize-result")
+    result.get_by_text("Promise to stores:").wait_for(timeout=180_000)
+    rows = page.locator("#by-dc tr")
+    assert rows.count() == 4  # header + dc-central, dc-north, dc-west
+    north = page.locator("#by-dc tr", has_text="dc-north").inner_text()
+    assert "day 16" in north  # dc-north ships again when its WMS is back
+    assert page.locator(".warning").count() == 0  # the bundled scenario has no warning
+
+
 def test_cancel_a_running_run_from_its_page(server: str, page) -> None:
     page.goto(server + "/runs/new?scenario=coop-kaseya-2021")
     page.get_by_label("Replications").fill("300")

@@ -104,3 +104,24 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// A scenario's warnings ({source, line, field, message} each) as the banner of warnings.html;
+// null when there are none. Shared by the run and optimise pages.
+function warningBanner(warnings) {
+  if (!warnings || !warnings.length) return null;
+  const div = document.createElement("div");
+  div.className = "warning";
+  div.setAttribute("role", "alert");
+  const head = document.createElement("strong");
+  head.textContent = warnings.length + (warnings.length === 1 ? " warning" : " warnings") + " about this scenario";
+  div.appendChild(head);
+  const ul = document.createElement("ul");
+  for (const w of warnings) {
+    const li = document.createElement("li");
+    const where = w.source + (w.line ? ":" + w.line : "") + (w.field ? ": " + w.field : "");
+    li.textContent = where + ": " + w.message;
+    ul.appendChild(li);
+  }
+  div.appendChild(ul);
+  return div;
+}

@@ -37,6 +37,8 @@ function table(id, caption, header, rows) {
 
 function showOptimised(out, r) {
   out.replaceChildren();
+  const banner = warningBanner(r.warnings);
+  if (banner) out.appendChild(banner);
   const head = document.createElement("div");
   head.className = "card";
   const total = r.extra_shifts.reduce((a, b) => a + b, 0);
@@ -55,7 +57,10 @@ function showOptimised(out, r) {
     p.textContent = text;
     head.appendChild(p);
   }
-  const csv = ["store,item,day,units"].concat(r.dispatch.map((l) => [l.store, l.item, l.day, l.units].join(",")));
+  // with several DCs each line names the DC that ships it
+  const byDc = r.dispatch.length > 0 && r.dispatch[0].dc !== undefined;
+  const columns = byDc ? ["dc", "store", "item", "day", "units"] : ["store", "item", "day", "units"];
+  const csv = [columns.join(",")].concat(r.dispatch.map((l) => columns.map((c) => l[c]).join(",")));
   const link = document.createElement("a");
   link.href = URL.createObjectURL(new Blob([csv.join("\n") + "\n"], { type: "text/csv" }));
   link.download = r.scenario + "-dispatch.csv";
@@ -78,6 +83,23 @@ function showOptimised(out, r) {
       })
     )
   );
+  if ((r.dcs || []).length > 1) {
+    out.appendChild(
+      table(
+        "by-dc",
+        "The plan per DC",
+        ["DC", "restart day", "extra shifts", "shipped, units", "shipped for other DCs, units", "shipped for it by backups, units"],
+        r.dcs.map((d) => [
+          d.dc,
+          d.restart_day === null ? "—" : "day " + d.restart_day,
+          fmt(d.extra_shifts, 2),
+          fmt(d.planned_shipments_units, 0),
+          fmt(d.shipped_for_other_dcs_units, 0),
+          fmt(d.shipped_by_backups_units, 0),
+        ])
+      )
+    );
+  }
   const days = r.schedule.filter((d) => d.extra_shifts > 0.005 || d.day < r.restart_day + 7);
   out.appendChild(
     table(

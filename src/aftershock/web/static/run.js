@@ -126,22 +126,9 @@ function drawDcs(summary) {
 // The scenario's warnings as a banner (the page renders it too when the run is done on load).
 function showWarnings(warnings) {
   const box = document.getElementById("run-warnings");
-  if (!box || !warnings.length || box.querySelector(".warning")) return;
-  const div = document.createElement("div");
-  div.className = "warning";
-  div.setAttribute("role", "alert");
-  const head = document.createElement("strong");
-  head.textContent = warnings.length + (warnings.length === 1 ? " warning" : " warnings") + " about this scenario";
-  div.appendChild(head);
-  const ul = document.createElement("ul");
-  for (const w of warnings) {
-    const li = document.createElement("li");
-    const where = w.source + (w.line ? ":" + w.line : "") + (w.field ? ": " + w.field : "");
-    li.textContent = where + ": " + w.message;
-    ul.appendChild(li);
-  }
-  div.appendChild(ul);
-  box.appendChild(div);
+  if (!box || box.querySelector(".warning")) return;
+  const banner = warningBanner(warnings);
+  if (banner) box.appendChild(banner);
 }
 
 async function drawResults(runId) {
