@@ -65,6 +65,19 @@ BASE_STORES: list[tuple[str, str, str, float]] = [
 ]
 
 
+#: Columns of a store table that gives each store's stock, order level and ordering.
+STOCKED_STORE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "region",
+    "demand_units_per_day",
+    "on_hand_units",
+    "order_up_to_units",
+    "lead_time_days",
+    "review_period_days",
+    "order_weekday",
+)
+
+
 def scenario_dict(**changes: Any) -> dict[str, Any]:
     """A deep copy of :data:`BASE` with top-level keys replaced."""
     data = copy.deepcopy(BASE)
@@ -143,16 +156,7 @@ def pause_scenario(
     )
     if cap is not None:
         data["plan"] = {"allocation": "fifo", "order_cap": cap}
-    header = [
-        "id",
-        "region",
-        "demand_units_per_day",
-        "on_hand_units",
-        "order_up_to_units",
-        "lead_time_days",
-        "review_period_days",
-        "order_weekday",
-    ]
+    header = list(STOCKED_STORE_COLUMNS)
     rows = [(f"s{i}", "r", demand, on_hand, order_up_to, lead, review, 0) for i in range(stores)]
     return write_scenario(folder, data, stores_csv(rows, header))
 
@@ -212,17 +216,7 @@ def two_dc_scenario(
     )
     if plan is not None:
         data["plan"] = plan
-    header = [
-        "id",
-        "region",
-        "dc",
-        "demand_units_per_day",
-        "on_hand_units",
-        "order_up_to_units",
-        "lead_time_days",
-        "review_period_days",
-        "order_weekday",
-    ]
+    header = [*STOCKED_STORE_COLUMNS[:2], "dc", *STOCKED_STORE_COLUMNS[2:]]
     rows = [
         (f"{dc}-s{i}", "r", dc, demand, cover * demand, cover * demand, lead, 1, 0)
         for dc in sorted(stores)

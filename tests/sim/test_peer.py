@@ -20,7 +20,13 @@ import yaml
 from aftershock import api
 from aftershock.sim import build_inputs, run
 from aftershock.sim.inputs import SimInputs
-from aftershock.testing import pause_scenario, scenario_dict, stores_csv, write_scenario
+from aftershock.testing import (
+    STOCKED_STORE_COLUMNS,
+    pause_scenario,
+    scenario_dict,
+    stores_csv,
+    write_scenario,
+)
 
 PEER = Path(__file__).parents[2] / "benchmarks" / "simpy_peer.py"
 COMPARED = ("demand_units", "sales_units", "lost_units", "shipped_units", "backlog_units", "on_hand_units")
@@ -179,17 +185,7 @@ def two_dc_inputs(
     )
     if items is not None:
         data["items"] = items
-    header = [
-        "id",
-        "region",
-        "dc",
-        "demand_units_per_day",
-        "on_hand_units",
-        "order_up_to_units",
-        "lead_time_days",
-        "review_period_days",
-        "order_weekday",
-    ]
+    header = [*STOCKED_STORE_COLUMNS[:2], "dc", *STOCKED_STORE_COLUMNS[2:]]
     rows = [
         (f"{dc}{j}", "r", f"dc-{dc}", 7.0 + j, 3 * (7.0 + j), 6 * (7.0 + j), lead[k], 1, 0)
         for k, dc in enumerate("ab")
