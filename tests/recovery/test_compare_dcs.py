@@ -12,12 +12,8 @@ from aftershock import api
 from aftershock.cli.app import main
 from aftershock.errors import ParameterError
 from aftershock.recovery import CapSize, plan_variant
-from aftershock.recovery.compare import (
-    ByDC,
-    cap_setting,
-    normal_order_line_units_by_dc,
-    shifts_setting,
-)
+from aftershock.recovery.compare import normal_order_line_units_by_dc
+from aftershock.recovery.variants import ByDC, cap_setting, shifts_setting
 from aftershock.testing import two_dc_scenario
 
 A, B = "dc-a", "dc-b"

@@ -16,11 +16,11 @@ from aftershock.model import LoadedScenario
 from aftershock.parallel import Executor
 from aftershock.policies import allocation_policies, unknown_policy_message
 from aftershock.recovery import CompareRow, compare_plans
-from aftershock.recovery.compare import (
+from aftershock.recovery.compare import mark_pareto
+from aftershock.recovery.variants import (
     backup_setting,
     cap_setting,
     check_dcs,
-    mark_pareto,
     plan_variant,
     shifts_setting,
     with_backup_shares,

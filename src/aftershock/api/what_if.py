@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 from aftershock.model import LoadedScenario
-from aftershock.recovery.compare import plan_variant
+from aftershock.recovery.variants import plan_variant
 
 
 def run_overrides(
