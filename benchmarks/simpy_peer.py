@@ -149,6 +149,7 @@ def check_supported(inp: SimInputs) -> None:
     assert inp.divert_online_fraction == 0 and inp.divert_nearby_fraction == 0, "peer: no diversion"
     assert not np.any(inp.store_collect_share), "peer: no click and collect"
     assert inp.churn_fraction == 0, "peer: no churn"
+    assert not inp.has_inflation, "peer: no order inflation"
     assert not inp.has_cap, "peer: no order caps"
     assert not np.isfinite(inp.dc_delivery_capacity).any(), "peer: no delivery-run limit"
     assert not np.any(inp.surge_pick), "peer: no surge"

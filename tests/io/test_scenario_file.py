@@ -187,7 +187,7 @@ def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
     unknown = problems["horizon_day"]
     assert unknown.line == line_no(path, "horizon_day: 20")
     assert unknown.message.startswith("unknown key 'horizon_day'; did you mean 'horizon_days'?")
-    assert "(expected one of: behaviour, control, demand," in unknown.message
+    assert "(expected one of: behaviour, common_causes, control, demand," in unknown.message
     assert problems["horizon_days"].message == "required field is missing"
     assert f"scenario.yaml:{unknown.line}: horizon_day: unknown key 'horizon_day'" in str(exc.value)
 

@@ -158,7 +158,7 @@ def restart_days_of_run(capacity: np.ndarray, incident_day: int) -> np.ndarray:
 def test_restart_days_drawn_ahead_are_the_ones_the_engine_meets() -> None:
     from aftershock.optimize.from_scenario import replication_restart_days
 
-    loaded = api.load("ocs-2022")
+    loaded = api.load("ocs-2022:spread")  # the what-if where the attack may reach the DC
     inp = build_inputs(loaded)
     ahead = replication_restart_days(inp, 12, 3)
     ds = api.simulate(loaded, replications=12, seed=3).dataset

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from aftershock import api
 from aftershock.errors import ScenarioError, UsageError
@@ -121,3 +122,19 @@ def test_same_seed_same_risk_on_every_executor() -> None:
     )
     assert one["expected_annual_loss"] == other["expected_annual_loss"]
     assert one["var99"] == other["var99"]
+
+
+def test_risk_prices_future_spread_with_the_edges_own_p(tmp_path: Path) -> None:
+    """A replay's spread_p_override (ocs-2022's record: it did not spread) says nothing about
+    incidents to come: risk ignores it, says so, and prices the edges' own p."""
+    plain = one_vendor(tmp_path / "plain", 0.2, 0.0, service="rmm")
+    summary = api.risk(plain, years=2000, seed=2, reps_per_shape=1)
+    assert summary["expected_annual_loss"] > 0  # rmm → pos-a closes stores
+    data = yaml.safe_load(plain.read_text())
+    data["incident"]["spread_p_override"] = 0.0
+    replay = write_scenario(tmp_path / "replay", data)
+    ignored = api.risk(replay, years=2000, seed=2, reps_per_shape=1)
+    assert ignored["expected_annual_loss"] == summary["expected_annual_loss"]
+    assert any(
+        w["field"] == "incident.spread_p_override" and "not used" in w["message"] for w in ignored["warnings"]
+    )

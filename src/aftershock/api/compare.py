@@ -13,6 +13,7 @@ from aftershock.errors import ParameterError, UsageError
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
 from aftershock.model import LoadedScenario
+from aftershock.model.uncertainty import pin, point_values
 from aftershock.parallel import Executor
 from aftershock.policies import allocation_policies, unknown_policy_message
 from aftershock.recovery import CompareRow, compare_plans
@@ -58,7 +59,9 @@ def compare(
     metric, the DCs each knob applies to, the scenario's warnings for that variant, and
     whether it is Pareto-efficient over lost sales, service-restored day, surge cost and the
     worst store's days without stock. Every plan runs on ``executor`` (as in
-    :func:`simulate`), with the same seed: the same numbers on every executor. With
+    :func:`simulate`), with the same seed: the same numbers on every executor. A scenario's
+    ``uncertainty:`` is drawn as :func:`simulate` draws it, the same sets for every plan,
+    except the fields compare sets itself (:func:`for_compare`). With
     ``with_optimised`` the optimiser's plan (:func:`optimize`, replayed on the same seed) is
     a last row, and the Pareto front takes it in.
     """
@@ -81,7 +84,7 @@ def compare(
     ]
     limits.check_replications(replications)
     check_seed(seed)
-    loaded = load(ref, overrides)
+    loaded = for_compare(load(ref, overrides), backup_shares, with_optimised)
     combos = len(policies) * len(caps) * len(surges) * len(backup_shares)
     check_work(loaded, replications * combos, limits)
     if "priority" in policies and loaded.scenario.plan.priority_attribute is None:
@@ -149,6 +152,24 @@ def compare(
         )
     )
     return mark_pareto(rows)
+
+
+def for_compare(
+    loaded: LoadedScenario, backup_shares: Sequence[Any] = (None,), with_optimised: bool = False
+) -> LoadedScenario:
+    """``loaded`` as compare runs it: its uncertain plan fields (and, when ``backup_shares`` set
+    any, its backups' uncertain fields) are not drawn, since every plan of the grid sets them,
+    with a warning that names them; every other uncertain field is drawn as in :func:`simulate`.
+    With ``with_optimised`` nothing is drawn (with a warning): the optimiser plans and replays
+    on the point values, and every row must be compared on the same ones."""
+    if with_optimised:
+        return point_values(loaded, "compare --with-optimised")
+    prefixes = ["plan"]
+    why = "compare sets the recovery plan itself"
+    if any(s is not None for s in backup_shares):
+        prefixes.append("sites")
+        why = "compare sets the recovery plan and the backups' shares itself"
+    return pin(loaded, prefixes, why)
 
 
 def _settings(name: str, values: Sequence[Any], parse: Callable[[Any], T]) -> list[T]:

@@ -7,11 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from aftershock.api.concentration import concentration_data
 from aftershock.api.scenarios import ScenarioRef, load, warnings_data
 from aftershock.errors import ParameterError
 from aftershock.graph import CompiledNetwork, blast_radius, build_timeline, compile_network, minimal_cut_sets
 from aftershock.graph.cuts import DELIVERIES, DcRoutes, minimal_cut_sets_by_group
 from aftershock.model import Capability
+from aftershock.model.uncertainty import point_values
 
 
 def impact(
@@ -31,13 +33,15 @@ def impact(
     receiving and (with DCs) deliveries: the engine's path from a store's DC, or that DC's
     backup, to the store. ``cuts_by_dc`` has the cut sets of each DC's stores alone, with
     ``demand_share`` a share of that DC's demand: a DC with a third of the chain's demand
-    never reaches a chain-wide threshold of 0.5 on its own.
+    never reaches a chain-wide threshold of 0.5 on its own. ``concentration`` is the vendor
+    concentration of the network (:func:`~aftershock.api.concentration.concentration_data`),
+    whatever the compromise.
     """
     if not 0 < threshold <= 1:
         raise ParameterError("threshold", f"expected a share in (0, 1], got {threshold}")
     if not 1 <= max_order <= 4:
         raise ParameterError("max_order", f"expected 1 to 4, got {max_order}")
-    loaded = load(ref, overrides)
+    loaded = point_values(load(ref, overrides), "impact")
     net = compile_network(loaded)
     timeline = build_timeline(loaded, net)
     start = None
@@ -68,6 +72,7 @@ def impact(
         "cut_threshold": threshold,
         "cuts": cuts,
         "cuts_by_dc": _cuts_by_dc(net, routes, measures, threshold, max_order),
+        "concentration": concentration_data(loaded, net, routes),
         "warnings": warnings_data(loaded),
     }
 

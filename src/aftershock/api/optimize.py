@@ -16,6 +16,7 @@ from aftershock.api.scenarios import ScenarioRef, load
 from aftershock.errors import ParameterError
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
+from aftershock.model.uncertainty import point_values
 from aftershock.optimize.from_scenario import OBJECTIVES, RecoveryOptions
 from aftershock.optimize.operational import DEFAULT_BACKLOG_COST
 from aftershock.optimize.results import OptimizeResult, PlanResult
@@ -70,7 +71,8 @@ def optimize(
         stockout_weight=stockout_weight,
         max_groups=max_groups,
     )
-    return optimize_and_replay(load(ref, overrides), options, replications=replications, seed=seed)
+    loaded = point_values(load(ref, overrides), "optimize")
+    return optimize_and_replay(loaded, options, replications=replications, seed=seed)
 
 
 def plan(

@@ -3,17 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from pydantic import ValidationError
+
+from aftershock.api.concentration import concentration_data
 from aftershock.api.runs import check_seed, executor_for
 from aftershock.api.scenarios import ScenarioRef, load, warnings_data
-from aftershock.errors import ParameterError, ScenarioError
+from aftershock.errors import ParameterError, ScenarioError, ScenarioWarning
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
+from aftershock.model import LoadedScenario
+from aftershock.model.insurance import InsuranceTerms
+from aftershock.model.uncertainty import point_values
 from aftershock.parallel import Executor
 from aftershock.risk.montecarlo import simulate_years
 from aftershock.risk.stress import stress_test
 from aftershock.sim import build_inputs
+
+
+def future_spread(loaded: LoadedScenario) -> LoadedScenario:
+    """``loaded`` with each future incident spreading along the control edges with their own ``p``.
+
+    ``incident.spread_p_override`` says how the replayed incident spread (ocs-2022's record: it
+    did not); a yearly threat model is about incidents to come, so it is not used, and a warning
+    says so.
+    """
+    override = loaded.scenario.incident.spread_p_override
+    if override is None:
+        return loaded
+    warning = ScenarioWarning(
+        loaded.path.name if loaded.path else loaded.name,
+        f"incident.spread_p_override ({override:g}) not used: risk draws the spread of each future "
+        "incident from the control edges' own p (the override describes the replayed incident)",
+        field="incident.spread_p_override",
+    )
+    incident = loaded.scenario.incident.model_copy(update={"spread_p_override": None})
+    scenario = loaded.scenario.model_copy(update={"incident": incident})
+    return replace(loaded, scenario=scenario, warnings=(*loaded.warnings, warning))
 
 
 def risk(
@@ -27,6 +55,7 @@ def risk(
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    insurance: dict[str, float | None] | None = None,
 ) -> dict[str, Any]:
     """Yearly Monte Carlo of the scenario's threats: loss exceedance, ALE, VaR, ES, ranking.
 
@@ -34,6 +63,12 @@ def risk(
     ``reps_per_shape`` replications and reused for every year it occurs in. ``by_dc`` splits
     the expected annual loss over the DCs (sorted by id) by the revenue lost at each DC's
     stores; ``not_attributed_to_a_dc`` is the rest (response costs, losses without lost sales).
+
+    Common causes (``common_causes:``) are priced with the threats and ranked among them, their
+    loss going to their root vendor. ``insurance`` gives terms (``deductible``, ``limit``,
+    ``waiting_days``, ``waiting_hours``, ``cbi_sublimit``) that replace the scenario's own
+    ``insurance:`` field by field; ``net`` then has the statistics of the loss kept after the
+    policy pays (equal to gross without terms) and ``insurance`` the terms applied.
     """
     limits.check_years(years)
     check_seed(seed)
@@ -41,8 +76,9 @@ def risk(
         raise ParameterError(
             "reps_per_shape", f"expected a whole number from 1 to 1000, got {reps_per_shape}"
         )
-    loaded = load(ref, overrides)
-    if not loaded.scenario.threats:
+    loaded = future_spread(point_values(load(ref, overrides), "risk"))
+    terms = insurance_terms(loaded.scenario.insurance, insurance)
+    if not loaded.scenario.threats and not loaded.scenario.common_causes:
         raise ScenarioError(
             f"{loaded.name} has no threats: add a `threats:` list (see docs/risk.md) to run `risk`"
         )
@@ -57,13 +93,40 @@ def risk(
             executor=ex,
             on_progress=on_progress,
         )
-    summary = result.summary()
+    summary = result.summary(terms)
     summary["scenario"] = loaded.name
     summary["seed"] = seed
     summary["reps_per_shape"] = reps_per_shape
     summary["currency_note"] = "losses in the scenario's currency: lost margin + surge + churn + response"
     summary["warnings"] = warnings_data(loaded)
+    summary["concentration"] = concentration_data(loaded)  # the network's vendor concentration
     return summary
+
+
+def insurance_terms(
+    scenario_terms: InsuranceTerms | None, given: dict[str, float | None] | None
+) -> InsuranceTerms | None:
+    """The scenario's insurance terms with the ``given`` ones in their place (None: not given)."""
+    given = {k: v for k, v in (given or {}).items() if v is not None}
+    unknown = sorted(set(given) - set(InsuranceTerms.model_fields))
+    if unknown:
+        raise ParameterError(
+            "insurance", f"unknown term '{unknown[0]}' (known: {', '.join(InsuranceTerms.model_fields)})"
+        )
+    if not given:
+        return scenario_terms
+    merged = {**(scenario_terms.model_dump() if scenario_terms is not None else {}), **given}
+    try:
+        return InsuranceTerms.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "insurance"
+        message = str(err["msg"])
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        else:
+            message = message.replace("Input should be ", "expected a value ") + f", got {merged.get(name)!r}"
+        raise ParameterError(name, message) from None
 
 
 def stress(
@@ -75,7 +138,7 @@ def stress(
     with DCs, each row's ``by_dc`` has the TTS and impact on each DC's own stores), the DCs
     (sorted by id) with their number of stores, and the scenario's warnings.
     """
-    loaded = load(ref, overrides)
+    loaded = point_values(load(ref, overrides), "stress")
     known = [s.id for s in loaded.scenario.services]
     for name in services or []:
         if name not in known:

@@ -13,18 +13,28 @@ from aftershock.policies import allocation_policies, unknown_policy_message
 ScenarioRef = str | Path | LoadedScenario
 
 
-def load(ref: ScenarioRef, overrides: list[str] | None = None, *, confine: bool = False) -> LoadedScenario:
+def load(
+    ref: ScenarioRef,
+    overrides: list[str] | None = None,
+    *,
+    confine: bool = False,
+    variant: str | None = None,
+) -> LoadedScenario:
     """Load and validate a scenario (bundled name, path, or an already loaded one).
+
+    A name or path may end in ``:VARIANT`` (``"ocs-2022:spread"``), or ``variant`` names
+    it: one of the named what-ifs the scenario declares under ``variants:``, applied like
+    ``overrides`` (before them). The loaded scenario's ``name`` is then ``NAME:VARIANT``.
 
     ``confine=True`` for a scenario someone else sent (the web API): its store table must
     be a plain file name next to the scenario file; see :func:`aftershock.io.load_scenario`.
     """
     if isinstance(ref, LoadedScenario):
-        if overrides:
-            raise ScenarioError("overrides need a scenario name or path, not a loaded scenario")
+        if overrides or variant:
+            raise ScenarioError("overrides and variants need a scenario name or path, not a loaded scenario")
         loaded = ref
     else:
-        loaded = load_scenario(ref, overrides, confine=confine)
+        loaded = load_scenario(ref, overrides, confine=confine, variant=variant)
     _check_policy_names(loaded)
     return loaded
 
@@ -44,7 +54,8 @@ def warnings_data(loaded: LoadedScenario) -> list[dict[str, Any]]:
 
 
 def validate(ref: ScenarioRef, overrides: list[str] | None = None) -> dict[str, Any]:
-    """Validate a scenario; return a short description of what it holds.
+    """Validate a scenario (and every variant it declares); return a short description of
+    what it holds, with its variants.
 
     Raises :class:`ScenarioError` / :class:`DataError` with every problem found.
     """
@@ -52,7 +63,9 @@ def validate(ref: ScenarioRef, overrides: list[str] | None = None) -> dict[str, 
     s = loaded.scenario
     return {
         "ok": True,
-        "name": s.name,
+        "name": loaded.name,
+        "variant": loaded.variant,
+        "variants": [{"name": name, "description": v.description} for name, v in s.variants.items()],
         "path": str(loaded.path) if loaded.path else None,
         "stores": len(loaded.stores),
         "dcs": len(s.sites.dcs),

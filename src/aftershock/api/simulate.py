@@ -6,15 +6,16 @@ from collections.abc import Callable
 
 from aftershock.api.runs import check_seed, check_work, executor_for
 from aftershock.api.scenarios import ScenarioRef, load, warnings_data
-from aftershock.errors import ParameterError
+from aftershock.errors import ParameterError, Problem, ScenarioError
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
 from aftershock.model import LoadedScenario
+from aftershock.model.uncertainty import DrawnSets, draw_sets, uncertainty_line
 from aftershock.parallel import Executor
 from aftershock.runstore import RunStore
 from aftershock.sim import build_inputs
 from aftershock.sim import run as run_sim
-from aftershock.sim.result import Result, build_result, result_labels
+from aftershock.sim.result import Result, add_parameter_draws, build_result, result_labels
 
 
 def simulate(
@@ -29,6 +30,7 @@ def simulate(
     executor: str | Executor | None = None,
     workers: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    parameter_draws: int | None = None,
 ) -> Result:
     """Simulate the scenario day by day over ``replications`` replications.
 
@@ -37,13 +39,31 @@ def simulate(
     named metrics, each with mean, p5, p50 and p95. The same seed gives the same result
     whatever ``chunk`` (replications per chunk) is, on every executor: ``None`` (in
     process), ``"processes"``, ``"dask://local"`` or ``"dask://host:port"``.
+
+    A scenario with ``uncertainty:`` draws ``parameter_draws`` parameter sets (default: one
+    per two replications) and splits the replications evenly over them; the summary then
+    tells, for each metric, the share of its variance due to the parameters and its interval
+    from the parameters alone (:func:`aftershock.sim.result.add_parameter_draws`).
     """
     limits.check_replications(replications)
     check_seed(seed)
     if chunk is not None and chunk <= 0:
         raise ParameterError("chunk", f"expected a whole number >= 1, got {chunk}")
     loaded = load(ref, overrides)
+    check_parameter_draws(loaded, replications, parameter_draws)
     check_work(loaded, replications, limits)
+    if loaded.scenario.uncertainty:
+        return _simulate_sets(
+            loaded,
+            replications,
+            seed,
+            parameter_draws,
+            keep_store_days=keep_store_days,
+            chunk=chunk,
+            on_progress=on_progress,
+            executor=executor,
+            workers=workers,
+        )
     inputs = build_inputs(loaded)
     with executor_for(executor, workers) as ex:
         raw = run_sim(
@@ -56,6 +76,77 @@ def simulate(
             executor=ex,
         )
     return build_result(raw, seed=seed, warnings=warnings_data(loaded), **result_labels(loaded, inputs))
+
+
+def check_parameter_draws(loaded: LoadedScenario, replications: int, draws: int | None) -> None:
+    """Refuse a number of parameter sets that cannot be run: not 1 .. replications, or given for
+    a scenario without ``uncertainty:`` (it would change nothing)."""
+    if draws is None:
+        return
+    if not loaded.scenario.uncertainty:
+        raise ParameterError(
+            "parameter_draws",
+            "the scenario has no uncertainty: block, so there are no parameters to draw",
+        )
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= replications:
+        raise ParameterError(
+            "parameter_draws",
+            f"expected a whole number from 1 to the replications ({replications}), got {draws}",
+        )
+
+
+def _simulate_sets(
+    loaded: LoadedScenario,
+    replications: int,
+    seed: int,
+    draws: int | None,
+    *,
+    keep_store_days: bool,
+    chunk: int | None,
+    on_progress: Callable[[int, int], None] | None,
+    executor: str | Executor | None,
+    workers: int | None,
+) -> Result:
+    """The simulation of a scenario with ``uncertainty:``: each drawn parameter set on its share
+    of the replications, as one result."""
+    from aftershock.sim.draws import run_sets
+
+    sets = _draw_or_fail(loaded, replications, seed, draws)
+    base = build_inputs(loaded)
+    with executor_for(executor, workers) as ex:
+        raw = run_sets(
+            base,
+            sets.scenarios,
+            sets.sizes,
+            seed,
+            keep_store_days=keep_store_days,
+            chunk=chunk,
+            on_progress=on_progress,
+            executor=ex,
+        )
+    result = build_result(raw, seed=seed, warnings=warnings_data(loaded), **result_labels(loaded, base))
+    described = [
+        {
+            "path": p.path,
+            "estimate": p.estimate.model_dump(exclude_none=True),
+            "describe": p.describe(),
+            "point": p.point,
+            "integer": p.integer,
+        }
+        for p in sets.params
+    ]
+    add_parameter_draws(result, sets.draw_of_replication, sets.values, described)
+    return result
+
+
+def _draw_or_fail(loaded: LoadedScenario, replications: int, seed: int, draws: int | None) -> DrawnSets:
+    """The parameter sets, or a :class:`ScenarioError` naming the draw that is not a valid scenario."""
+    try:
+        return draw_sets(loaded, replications, seed, draws)
+    except ValueError as exc:
+        source = loaded.path.name if loaded.path is not None else loaded.name
+        problem = Problem(source, str(exc), line=uncertainty_line(loaded), field="uncertainty")
+        raise ScenarioError.from_problems([problem]) from None
 
 
 def open_store(db: str | None = None) -> RunStore:
@@ -75,6 +166,7 @@ def simulate_and_save(
     on_progress: Callable[[int, int], None] | None = None,
     run_id: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    parameter_draws: int | None = None,
 ) -> tuple[str, Result]:
     """Simulate and store the run; a failure or interrupt marks it failed, never done.
 
@@ -83,10 +175,17 @@ def simulate_and_save(
     limits.check_replications(replications)
     store = db if isinstance(db, RunStore) else RunStore(db)
     loaded = load(ref, overrides)
+    check_parameter_draws(loaded, replications, parameter_draws)
     check_work(loaded, replications, limits)
+    if loaded.scenario.uncertainty:
+        _draw_or_fail(loaded, replications, seed, parameter_draws)  # before the run is recorded
     if run_id is None:
         scenario_id = store.add_scenario(loaded, "bundled" if _is_bundled(loaded) else "file")
         params = {"replications": replications, "overrides": list(overrides or [])}
+        if loaded.variant is not None:
+            params["variant"] = loaded.variant
+        if parameter_draws is not None:
+            params["parameter_draws"] = parameter_draws
         run_id = store.create_run(scenario_id, params, seed, executor or "in-process")
     store.start_run(run_id)
     last = [0.0]
@@ -108,6 +207,7 @@ def simulate_and_save(
             workers=workers,
             on_progress=tick,
             limits=limits,
+            parameter_draws=parameter_draws,
         )
         store.complete_run(run_id, result)
     except KeyboardInterrupt:

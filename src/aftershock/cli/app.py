@@ -18,7 +18,8 @@ app = typer.Typer(
     help=(
         "What a cyberattack on one of your IT or logistics suppliers does to your stores, "
         "and the fastest way back.\n\nA SCENARIO is a bundled scenario name (see "
-        "`aftershock scenarios`) or the path of a scenario YAML/JSON file. Add --debug "
+        "`aftershock scenarios`) or the path of a scenario YAML/JSON file, optionally with "
+        "`:VARIANT` for one of the named what-ifs it declares (`ocs-2022:spread`). Add --debug "
         "before anything else to see a traceback on an internal error."
     ),
     no_args_is_help=True,
@@ -28,7 +29,11 @@ app = typer.Typer(
 )
 
 ScenarioArg = Annotated[
-    str, typer.Argument(help="Bundled scenario name (e.g. ocs-2022) or path to a YAML/JSON file.")
+    str,
+    typer.Argument(
+        help="Bundled scenario name (e.g. ocs-2022) or path to a YAML/JSON file; add :VARIANT for "
+        "one of its named what-ifs (ocs-2022:spread, see `aftershock scenarios`)."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 SetOpt = Annotated[
@@ -61,7 +66,11 @@ WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Worker proces
 
 @app.command("scenarios")
 def scenarios_cmd(json_out: JsonOpt = False) -> None:
-    """List the bundled example scenarios with a one-line description and sources."""
+    """List the bundled example scenarios with a one-line description, sources and variants.
+
+    Each scenario is the public record; its variants are named what-ifs, run as
+    NAME:VARIANT (`aftershock simulate ocs-2022:spread`).
+    """
     found = api.scenarios()
     if json_out:
         print_json(
@@ -71,35 +80,50 @@ def scenarios_cmd(json_out: JsonOpt = False) -> None:
                     "title": s.title,
                     "description": s.description,
                     "sources": list(s.sources),
+                    "variants": [
+                        {"name": v.name, "ref": f"{s.name}:{v.name}", "description": v.description}
+                        for v in s.variants
+                    ],
                 }
                 for s in found
             ]
         )
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Bundled scenarios", title_justify="left", show_lines=True)
     table.add_column("name", style="bold")
-    table.add_column("what happened")
+    table.add_column("what happened, and its variants (what-ifs)")
     table.add_column("sources")
     for s in found:
-        table.add_row(s.name, f"[bold]{s.title}[/]\n{s.description}", "\n".join(s.sources))
+        text = f"[bold]{escape(s.title)}[/]\n{escape(s.description)}"
+        if s.variants:
+            text += "\n\n[italic]Variants (what-ifs):[/]"
+        for v in s.variants:
+            text += f"\n[bold]{escape(s.name)}:{escape(v.name)}[/]: {escape(v.description)}"
+        table.add_row(escape(s.name), text, escape("\n".join(s.sources)))
     console.print(table)
 
 
 @app.command("validate")
 def validate_cmd(scenario: ScenarioArg, json_out: JsonOpt = False, overrides: SetOpt = None) -> None:
-    """Check a scenario and its store table; print "ok" or every problem with file, line, field."""
+    """Check a scenario, its store table and each of its variants; print "ok" or every problem
+    with file, line, field."""
     summary = api.validate(scenario, overrides)
     print_warnings(summary["warnings"])
     if json_out:
         print_json(summary)
         return
+    variants = [v["name"] for v in summary["variants"]]
     console.print(
         f"[green]ok[/] {summary['name']}: {summary['stores']} stores, {summary['dcs']} DC(s), "
         f"{summary['channels']} channel(s), {summary['services']} services, "
         f"{summary['control_edges']} attack paths, {summary['requires_rules']} requires rules, "
-        f"{summary['horizon_days']} days"
+        f"{summary['horizon_days']} days, "
+        + (f"{len(variants)} variant(s), each valid ({', '.join(variants)})" if variants else "no variants"),
+        markup=True,
+        highlight=False,
     )
 
 
@@ -141,6 +165,9 @@ def impact_cmd(
     with one row per DC (can it ship, which backup covers it, how its stores fare); then
     single points of failure and minimal cut sets of selling, receiving and deliveries (a
     store's DC, or its backup, to the store), over the chain and over each DC's stores.
+    Ends with the vendor concentration: the demand and revenue that depend on each party
+    (third and fourth parties), the HHI over vendors and single points of failure ranked by
+    revenue.
     """
     report = api.impact(
         scenario, service=service, threshold=threshold, max_order=max_order, overrides=overrides
@@ -175,11 +202,21 @@ def simulate_cmd(
     db: DbOpt = None,
     json_out: JsonOpt = False,
     overrides: SetOpt = None,
+    parameter_draws: Annotated[
+        int | None,
+        typer.Option(
+            "--parameter-draws",
+            help="Parameter sets drawn from the scenario's uncertainty: block, the replications "
+            "split evenly over them (default: one set per two replications).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate the incident day by day: lost sales, stockouts, backlog, recovery dates.
 
     Prints the headline with mean and 90% interval over replications; --json prints the
-    full summary (every metric with mean, p5, p50, p95, and daily series).
+    full summary (every metric with mean, p5, p50, p95, and daily series). With an
+    uncertainty: block, each replication runs on drawn parameter values, and a column "from
+    parameters" gives the share of each metric's variance they cause.
     """
     from aftershock.cli.progress import progress_bar
     from aftershock.cli.simulate_view import render_summary
@@ -211,6 +248,7 @@ def simulate_cmd(
                 executor=executor,
                 workers=workers,
                 on_progress=tick,
+                parameter_draws=parameter_draws,
             )
         else:
             result = api.simulate(
@@ -222,6 +260,7 @@ def simulate_cmd(
                 on_progress=tick,
                 executor=executor,
                 workers=workers,
+                parameter_draws=parameter_draws,
             )
     print_warnings(result.summary["warnings"])
     if out is not None:
@@ -242,4 +281,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # commands defined in their own modules register on `app` when imported
-from aftershock.cli import optimize_cmd, recovery_cmd, risk_cmd, runs_cmd  # noqa: E402,F401
+from aftershock.cli import (  # noqa: E402,F401
+    accumulate_cmd,
+    calibrate_cmd,
+    optimize_cmd,
+    recovery_cmd,
+    risk_cmd,
+    runs_cmd,
+    sensitivity_cmd,
+)

@@ -23,6 +23,7 @@ FLAGS = {
     "policies": "--policy",
     "services": "--service",
     "horizon_days": "--horizon",
+    "params": "--param",
 }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
+from aftershock.cli.concentration_view import render_concentration
 from aftershock.cli.output import console, pct
 
 _STYLE = {"full": "green", "partial": "yellow", "none": "red"}
@@ -137,6 +138,8 @@ def render_impact(report: dict[str, Any]) -> None:
             console.print(per_dc)
         else:
             console.print("No cut set of any single DC's stores up to this order.")
+    if report.get("concentration"):
+        render_concentration(report["concentration"])
 
 
 def render_dcs(rows: list[dict[str, Any]]) -> None:

@@ -10,6 +10,7 @@ from rich import box
 from rich.table import Table
 
 from aftershock import api
+from aftershock.api.compare import for_compare
 from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
 from aftershock.cli.output import console, print_json, print_warnings, whole_numbers
 from aftershock.cli.progress import progress_bar
@@ -88,7 +89,8 @@ def compare_cmd(
 
     if chart is not None:
         check_output_path(chart, flag="--chart", suffixes=(".html", ".htm"))
-    loaded = api.load(scenario, overrides)  # once: the grid, the footer and the JSON use it
+    # once: the grid, the footer and the JSON use it (as compare runs it: see for_compare)
+    loaded = for_compare(api.load(scenario, overrides), backup_share or [None], with_optimised)
     warnings = api.warnings_data(loaded)
     print_warnings(warnings)
     with progress_bar("comparing plans", enabled=not (quiet or json_out)) as tick:
@@ -231,6 +233,20 @@ def report_cmd(
     risk_years: Annotated[
         int, typer.Option(help="Years of the risk Monte Carlo for the loss exceedance curve (0: leave out).")
     ] = 1000,
+    sensitivity_param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sensitivity-param",
+            help="A field to vary in the section on what drives lost sales: path=low:high "
+            "(repeatable; default: the scenario's uncertainty: estimates).",
+        ),
+    ] = None,
+    sensitivity_samples: Annotated[
+        int,
+        typer.Option(
+            help="Sobol base sample of that section (a power of two; 0: leave the section out).", min=0
+        ),
+    ] = 16,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     overrides: SetOpt = None,
 ) -> None:
@@ -239,7 +255,10 @@ def report_cmd(
     The page embeds Plotly's JavaScript, so it opens with no network. The plans compared are
     the policies × the scenario's cap or none × 0 or 1 extra shift, and the optimiser's plan.
     With threats in the scenario, it also shows the loss exceedance curve of the yearly risk
-    Monte Carlo.
+    Monte Carlo. With `uncertainty:` estimates in the scenario (or --sensitivity-param), it
+    says what drives lost sales: Sobol indices, Morris screening and a tornado chart, as
+    `aftershock sensitivity`. It ends with the vendor concentration of the network (see
+    `aftershock impact`).
     """
     from aftershock.io.results import check_output_path, write_text_atomic
     from aftershock.optimize import available as lp_available
@@ -248,6 +267,23 @@ def report_cmd(
     check_output_path(out, suffixes=(".html", ".htm"))
     loaded = api.load(scenario, overrides)
     print_warnings(api.warnings_data(loaded))
+    # what drives lost sales: its parameters are checked now, not after the other sections
+    drivers_options = {
+        "params": sensitivity_param,
+        "samples": sensitivity_samples,
+        "trajectories": 6,
+        "replications": 2,
+        "seed": seed,
+    }
+    with_drivers = sensitivity_samples > 0 and bool(sensitivity_param or loaded.scenario.uncertainty)
+    if with_drivers:
+        from aftershock.errors import ParameterError, UsageError
+
+        try:
+            api.check_sensitivity(loaded, **drivers_options)
+        except ParameterError as exc:
+            flags = {"params": "--sensitivity-param", "samples": "--sensitivity-samples"}
+            raise UsageError(exc.for_flag(flags)) from None
     policies = policy or ["fifo", "proportional", "lowest-cover-first"]
     cap = loaded.scenario.plan.order_cap
     caps: list[CapSize | None] = [None]
@@ -270,6 +306,13 @@ def report_cmd(
     if risk_years > 0 and loaded.scenario.threats:
         with progress_bar("pricing incidents", enabled=not quiet) as tick:
             risk = api.risk(loaded, years=risk_years, seed=seed, reps_per_shape=2, on_progress=tick)
-    title = loaded.scenario.title or loaded.name
-    write_text_atomic(out, render_report(title, result, rows, risk))
+    drivers = None
+    if with_drivers:
+        with progress_bar("finding what drives lost sales", enabled=not quiet) as tick:
+            drivers = api.sensitivity(loaded, **drivers_options, on_progress=tick)  # type: ignore[arg-type]
+    title = loaded.scenario.title or loaded.scenario.name
+    if loaded.variant is not None:  # a what-if, never to be taken for the record
+        title += f" — what-if {loaded.name}"
+    concentration = api.concentration(loaded)
+    write_text_atomic(out, render_report(title, result, rows, risk, drivers, concentration))
     console.print(f"wrote {out}")

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from aftershock import api
 from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
+from aftershock.cli.concentration_view import render_concentration
 from aftershock.cli.output import console, pct, print_json, print_warnings, whole_numbers
 from aftershock.cli.progress import progress_bar
 
@@ -33,12 +34,34 @@ def risk_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     json_out: JsonOpt = False,
     overrides: SetOpt = None,
+    deductible: Annotated[
+        float | None, typer.Option(help="Insurance: amount the company bears of each incident.")
+    ] = None,
+    limit: Annotated[
+        float | None, typer.Option(help="Insurance: most the policy pays for one incident.")
+    ] = None,
+    waiting_days: Annotated[
+        float | None,
+        typer.Option(help="Insurance: waiting period in days from the compromise (0.5 = 12 hours)."),
+    ] = None,
+    cbi_sublimit: Annotated[
+        float | None,
+        typer.Option(help="Insurance: most the policy pays for one incident caused by a supplier."),
+    ] = None,
 ) -> None:
-    """Yearly Monte Carlo of supplier cyber incidents from the scenario's `threats`.
+    """Yearly Monte Carlo of supplier cyber incidents from the scenario's `threats` and `common_causes`.
 
     Prints expected annual loss (ALE), VaR 95/99% (the 1-in-20 and 1-in-100-year loss),
     expected shortfall, the loss exceedance curve and the vendor ranking, with 95% intervals.
+    With insurance terms (the scenario's `insurance:`, or these flags in place of its own),
+    each is shown gross and net of what the policy pays.
     """
+    terms = {
+        "deductible": deductible,
+        "limit": limit,
+        "waiting_days": waiting_days,
+        "cbi_sublimit": cbi_sublimit,
+    }
     with progress_bar("pricing incidents", enabled=not (quiet or json_out)) as tick:
         summary = api.risk(
             scenario,
@@ -49,6 +72,7 @@ def risk_cmd(
             executor=executor,
             workers=workers,
             on_progress=tick,
+            insurance=terms,
         )
     print_warnings(summary["warnings"])
     if json_out:
@@ -58,53 +82,84 @@ def risk_cmd(
 
 
 def render_risk(s: dict[str, Any]) -> None:
-    """Headline, exceedance points and rankings."""
+    """Headline (gross, and net of insurance when there are terms), exceedance points and rankings."""
     console.print(
         f"[bold]{s['scenario']}[/]: {s['years']:,} simulated years, {s['incidents_per_year_mean']:.3f} "
         f"incidents a year on average, {s['shapes_simulated']} incident shapes simulated"
     )
+    insured = s.get("insurance") is not None
+    net = s.get("net") or {}
     head = Table(title="Annual loss from supplier cyber incidents", title_justify="left")
     head.add_column("")
-    head.add_column("estimate", justify="right")
+    head.add_column("gross" if insured else "estimate", justify="right")
     head.add_column("95% interval", justify="right")
-    ale_lo, ale_hi = s["expected_annual_loss_ci95"]
-    head.add_row(
-        "Expected annual loss (ALE)", money(s["expected_annual_loss"]), f"{money(ale_lo)} – {money(ale_hi)}"
-    )
+    if insured:
+        head.add_column("net of insurance", justify="right")
+        head.add_column("95% interval", justify="right")
+
+    def row(label: str, key: str, ci: str | None) -> None:
+        cells = [money(s[key]), "" if ci is None else "{} – {}".format(*map(money, s[ci]))]
+        if insured:
+            cells += [money(net[key]), "" if ci is None else "{} – {}".format(*map(money, net[ci]))]
+        head.add_row(label, *cells)
+
+    row("Expected annual loss (ALE)", "expected_annual_loss", "expected_annual_loss_ci95")
     for q, label in (("95", "1-in-20-year loss (VaR 95%)"), ("99", "1-in-100-year loss (VaR 99%)")):
-        lo, hi = s[f"var{q}_ci95"]
-        head.add_row(label, money(s[f"var{q}"]), f"{money(lo)} – {money(hi)}")
-        head.add_row(f"  mean beyond it (ES {q}%)", money(s[f"es{q}"]), "")
+        row(label, f"var{q}", f"var{q}_ci95")
+        row(f"  mean beyond it (ES {q}%)", f"es{q}", None)
     head.add_row("Years with at least one incident", pct(s["share_of_years_with_incident"]), "")
     console.print(whole_numbers(head))
+    if insured:
+        render_terms(s["insurance"])
     lec = s["loss_exceedance"]
     points = Table(title="Loss exceedance: chance a year's loss exceeds", title_justify="left")
     points.add_column("loss", justify="right")
-    points.add_column("probability", justify="right")
+    points.add_column("gross" if insured else "probability", justify="right")
+    if insured:
+        points.add_column("net", justify="right")
     step = max(1, len(lec["loss"]) // 8)
-    for x, p in list(zip(lec["loss"], lec["probability"], strict=True))[::step]:
-        points.add_row(money(x), f"{100 * p:.2f}%")
+    # the net curve is on the gross curve's grid (net never exceeds gross)
+    net_prob = net["loss_exceedance"]["probability"] if insured else lec["probability"]
+    for i, (x, p) in list(enumerate(zip(lec["loss"], lec["probability"], strict=True)))[::step]:
+        cells = [money(x), f"{100 * p:.2f}%"]
+        if insured:
+            cells.append(f"{100 * net_prob[i]:.2f}%")
+        points.add_row(*cells)
     console.print(whole_numbers(points))
     vendors = Table(title="Vendors ranked by expected annual loss", title_justify="left")
-    for col in ("rank", "vendor", "ALE", "share"):
+    for col in ("rank", "vendor", "ALE", "share", *(("net ALE",) if insured else ())):
         vendors.add_column(col, justify="left" if col == "vendor" else "right")
     for v in s["by_vendor"]:
-        vendors.add_row(str(v["rank"]), v["vendor"], money(v["expected_annual_loss"]), pct(v["share"]))
+        extra = (money(v["net_expected_annual_loss"]),) if insured else ()
+        vendors.add_row(
+            str(v["rank"]), v["vendor"], money(v["expected_annual_loss"]), pct(v["share"]), *extra
+        )
     console.print(whole_numbers(vendors))
-    threats = Table(title="Threats", title_justify="left")
-    for col in ("threat", "service", "vendor", "ALE", "loss per incident (mean)", "p95"):
+    threats = Table(title="Threats and common causes", title_justify="left")
+    columns = ("threat", "service", "vendor", "ALE", "loss per incident (mean)", "p95")
+    for col in (*columns, *(("net ALE",) if insured else ())):
         threats.add_column(col, justify="left" if col in ("threat", "service", "vendor") else "right")
     for t in s["by_threat"]:
         per = t["loss_per_incident"] or {}
+        name = t["threat"] + (" (common cause)" if t.get("kind") == "common_cause" else "")
+        if t.get("first_party"):
+            name += " (first party)"
+        extra = (money(t["net_expected_annual_loss"]),) if insured else ()
         threats.add_row(
-            t["threat"],
+            name,
             t["service"],
             t["vendor"],
             money(t["expected_annual_loss"]),
             money(per.get("mean")),
             money(per.get("p95")),
+            *extra,
         )
     console.print(whole_numbers(threats))
+    if any(t.get("kind") == "common_cause" for t in s["by_threat"]):
+        console.print(
+            "A common cause compromises its entry services together in one incident; its loss goes "
+            "to its root vendor."
+        )
     by_dc = s.get("by_dc") or []
     if len(by_dc) > 1:
         dcs = Table(title="Expected annual loss at each DC's stores", title_justify="left")
@@ -118,6 +173,25 @@ def render_risk(s: dict[str, Any]) -> None:
             "Each incident's loss is split over the DCs in proportion to the revenue lost at their "
             "stores; response costs, and losses without lost sales, belong to no DC."
         )
+    if s.get("concentration"):
+        render_concentration(s["concentration"])
+
+
+def render_terms(insurance: dict[str, Any]) -> None:
+    """The insurance terms applied and what the policy pays a year on average."""
+    t = insurance["terms"]
+    wait = t["waiting_days"] + t["waiting_hours"] / 24
+    parts = [
+        f"waiting period {wait:g} days",
+        f"deductible {money(t['deductible'])}",
+        f"limit {'none' if t['limit'] is None else money(t['limit'])}",
+        f"CBI sublimit {'none' if t['cbi_sublimit'] is None else money(t['cbi_sublimit'])}",
+    ]
+    console.print(
+        "Insurance terms per incident: " + ", ".join(parts) + f". The policy pays "
+        f"{money(insurance['expected_annual_recovery'])} a year on average "
+        f"({pct(insurance['share_of_gross_recovered'])} of the gross ALE); net is what the company keeps."
+    )
 
 
 @app.command("stress")

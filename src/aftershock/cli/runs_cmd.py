@@ -30,7 +30,9 @@ def runs_list(
     db: DbOpt = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Runs per page.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many (newest first).")] = 0,
-    scenario: Annotated[str | None, typer.Option(help="Only runs of this scenario name.")] = None,
+    scenario: Annotated[
+        str | None, typer.Option(help="Only runs of this scenario name (NAME:VARIANT for a variant's runs).")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List stored runs, newest first, with their headline metrics."""

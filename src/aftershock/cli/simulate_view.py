@@ -53,24 +53,32 @@ def render_summary(summary: dict[str, Any]) -> None:
         f"{summary['seed']}, {summary['horizon_days']} days; incident on "
         f"{_day(summary, summary['incident_day'])}"
     )
+    drawn = summary.get("uncertainty")
     table = Table(title="Headline (mean and 90% interval over replications)", title_justify="left")
     table.add_column("")
     table.add_column("mean", justify="right")
     table.add_column("90% interval", justify="right")
+    if drawn:
+        table.add_column("from parameters", justify="right")
     for name, label in _LABELS.items():
         row = m[name]
+        extra = [_from_parameters(row)] if drawn else []
         if row["unit"] == "day":
             late = row.get("not_reached_share") or 0.0
             note = f" ({100 * late:.0f}% of runs: after horizon)" if late else ""
             interval = (
                 f"{_day(summary, row['p5'])} – {_day(summary, row['p95'])}" if row["mean"] is not None else ""
             )
-            table.add_row(label + note, _day(summary, row["mean"]), interval)
+            table.add_row(label + note, _day(summary, row["mean"]), interval, *extra)
         else:
             interval = f"{_num(row['p5'], row['unit'])} – {_num(row['p95'], row['unit'])}"
-            table.add_row(label, _num(row["mean"], row["unit"]), interval)
+            table.add_row(label, _num(row["mean"], row["unit"]), interval, *extra)
     console.print(whole_numbers(table))
+    if drawn:
+        render_parameters(drawn)
     console.print("Standard service: chain-wide 7-day fill rate within 1 point of its pre-incident level.")
+    if (m.get("customers_lost", {}).get("mean") or 0) > 0:
+        console.print(f"{m['customers_lost']['label']}: {m['customers_lost']['description']}.")
     render_dcs(summary)
     daily = summary["daily"]
     days = summary["horizon_days"]
@@ -82,6 +90,45 @@ def render_summary(summary: dict[str, Any]) -> None:
     ):
         series = daily[name]["mean"]
         console.print(f"  {label} {sparkline(series)}  peak {max(series, default=0):,.0f}")
+
+
+def _from_parameters(row: dict[str, Any]) -> str:
+    """The share of a metric's variance due to the uncertain parameters, and its 90% interval
+    from them alone; a dash where it cannot be told (one replication per set, runs past the horizon)."""
+    spread = row.get("from_parameters") or {}
+    share = spread.get("share")
+    if share is None:
+        return "—"
+    low, high = spread.get("share_low"), spread.get("share_high")
+    cell = f"{100 * share:.0f}%"
+    if low is not None and high is not None and high > low:
+        cell += f" ({100 * low:.0f}–{100 * high:.0f}%)"
+    if not spread["p95"] > spread["p5"]:
+        return cell
+    if row["unit"] == "day":
+        return f"{cell}: day {spread['p5']:.0f} – {spread['p95']:.0f}"
+    return f"{cell}: {_num(spread['p5'], row['unit'])} – {_num(spread['p95'], row['unit'])}"
+
+
+def render_parameters(drawn: dict[str, Any]) -> None:
+    """The uncertain parameters (``uncertainty:``): estimate, the scenario's value, what was drawn."""
+    sizes = drawn["replications_per_draw"]
+    per = f"{sizes['min']}" if sizes["min"] == sizes["max"] else f"{sizes['min']}-{sizes['max']}"
+    console.print(
+        f"from parameters: share of the variance due to the uncertain parameters (90% confidence "
+        f"interval; the rest is demand and other chance within a run, such as an attack's spread), "
+        f"and the 90% interval with that noise averaged out; {drawn['draws']} parameter sets, {per} "
+        f"replications each."
+    )
+    table = Table(title="Uncertain parameters", title_justify="left")
+    table.add_column("parameter")
+    table.add_column("estimate")
+    table.add_column("scenario value", justify="right")
+    table.add_column("drawn, 90% range", justify="right")
+    for p in drawn["parameters"]:
+        d = p["drawn"]
+        table.add_row(p["path"], p["describe"], f"{p['point']:g}", f"{d['p5']:.3g} – {d['p95']:.3g}")
+    console.print(table)
 
 
 def _day_cell(summary: dict[str, Any], metric: dict[str, Any]) -> str:

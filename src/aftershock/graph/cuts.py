@@ -134,8 +134,13 @@ def _zeroed_shares(
     capability: Capability | str,
     groups: np.ndarray,
     routes: DcRoutes | None,
+    slot_state: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(K, G) share of each store group's demand (``groups``: (G, S) bool) left at zero."""
+    """(K, G) share of each store group's demand (``groups``: (G, S) bool) left at zero.
+
+    ``slot_state`` ((n_slots,), see :func:`~aftershock.graph.availability.propagate`) holds
+    every knock-out's per-site slots; ``None``: every slot up.
+    """
     demand = net.store_demand_units_per_day
     weights = groups * demand[None, :]
     totals = weights.sum(axis=1)
@@ -146,7 +151,8 @@ def _zeroed_shares(
         own = np.ones((len(chunk), net.n_nodes))
         for row, members in enumerate(chunk):
             own[row, list(members)] = 0.0
-        zero = store_capacity(net, propagate(net, own), capability, routes) <= EPS
+        slots = None if slot_state is None else np.broadcast_to(slot_state, (len(chunk), slot_state.size))
+        zero = store_capacity(net, propagate(net, own, None, slots), capability, routes) <= EPS
         out[lo : lo + len(chunk)] = np.minimum((zero.astype(float) @ weights.T) / totals, 1.0)
     return out
 
@@ -171,15 +177,24 @@ def minimal_cut_sets(
     max_order: int = 2,
     candidates: Sequence[int] | None = None,
     routes: DcRoutes | None = None,
+    slot_state: np.ndarray | None = None,
 ) -> list[CutSet]:
     """Minimal cut sets of size up to ``max_order`` over ``candidates`` (default: suppliers).
 
     ``capability`` may be :data:`DELIVERIES` (with ``routes``): the engine's path from a
-    store's DC, or a backup of it, to the store.
+    store's DC, or a backup of it, to the store. ``slot_state`` ((n_slots,)) sets per-site
+    slots, such as fallbacks not rolled out yet; ``None``: every listed alternative counts.
     """
     every = np.ones((1, net.n_stores), dtype=bool)
     return minimal_cut_sets_by_group(
-        net, every, capability, threshold=threshold, max_order=max_order, candidates=candidates, routes=routes
+        net,
+        every,
+        capability,
+        threshold=threshold,
+        max_order=max_order,
+        candidates=candidates,
+        routes=routes,
+        slot_state=slot_state,
     )[0]
 
 
@@ -192,6 +207,7 @@ def minimal_cut_sets_by_group(
     max_order: int = 2,
     candidates: Sequence[int] | None = None,
     routes: DcRoutes | None = None,
+    slot_state: np.ndarray | None = None,
 ) -> list[list[CutSet]]:
     """Minimal cut sets of each store group (``groups``: (G, S) bool, such as each DC's stores).
 
@@ -212,7 +228,7 @@ def minimal_cut_sets_by_group(
         wanted = [gs for gs in open_for if gs]
         if not combos:
             continue
-        shares = _zeroed_shares(net, combos, capability, groups, routes)
+        shares = _zeroed_shares(net, combos, capability, groups, routes, slot_state)
         for combo, gs, row in zip(combos, wanted, shares, strict=True):
             for g in gs:
                 if row[g] >= threshold - 1e-12:
@@ -227,6 +243,9 @@ def single_points_of_failure(
     *,
     threshold: float = 0.5,
     routes: DcRoutes | None = None,
+    slot_state: np.ndarray | None = None,
 ) -> list[CutSet]:
     """Nodes whose loss alone zeroes ``capability`` for at least ``threshold`` of demand."""
-    return minimal_cut_sets(net, capability, threshold=threshold, max_order=1, routes=routes)
+    return minimal_cut_sets(
+        net, capability, threshold=threshold, max_order=1, routes=routes, slot_state=slot_state
+    )

@@ -44,14 +44,20 @@ def site_kinds(scenario: Scenario, stores: StoreFrame) -> dict[str, str]:
 
 
 def check_scenario(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
-    """Every cross-reference problem in the scenario, in file order."""
-    return [
+    """Every cross-reference problem in the scenario, in file order; then, for an otherwise
+    sound scenario, the problems of its ``uncertainty:`` (:mod:`aftershock.model.uncertainty`)."""
+    from aftershock.model.uncertainty import uncertainty_findings
+
+    found = [
         *_ids(scenario, stores),
         *_references(scenario, stores),
         *_dc_references(scenario, stores),
         *_channel_references(scenario, stores),
         *_cycles(scenario, stores),
     ]
+    # each uncertain field is checked by loading the scenario with its lowest and highest value
+    # in place: only meaningful once the scenario itself has no problem
+    return found or uncertainty_findings(scenario, stores)
 
 
 def _ids(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
@@ -207,6 +213,7 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
     for i, threat in enumerate(scenario.threats):
         if threat.service not in services:
             yield ("threats", i, "service"), _unknown("service", threat.service, services)
+    yield from _common_causes(scenario, parties, services)
     plan = scenario.plan
     if plan.priority_attribute is not None and plan.priority_attribute not in stores.attributes:
         yield (
@@ -239,6 +246,24 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
                 ("plan", "surge", i, "from_day"),
                 (f"expected a day inside the horizon (0..{scenario.horizon_days - 1}), got {surge.from_day}"),
             )
+
+
+def _common_causes(scenario: Scenario, parties: set[str], services: set[str]) -> Iterator[Finding]:
+    """A common cause's root is a party or a service, its entries are services, its id is its own."""
+    names = {t.name for t in scenario.threats}
+    seen: set[str] = set()
+    for i, cause in enumerate(scenario.common_causes):
+        if cause.id in names or cause.id in seen:
+            yield ("common_causes", i, "id"), f"name '{cause.id}' is already used by a threat or common cause"
+        seen.add(cause.id)
+        if cause.root not in parties and cause.root not in services:
+            yield ("common_causes", i, "root"), _unknown("party or service", cause.root, parties | services)
+        for j, entry in enumerate(cause.entries):
+            if entry.service not in services:
+                yield (
+                    ("common_causes", i, "entries", j, "service"),
+                    _unknown("service", entry.service, services),
+                )
 
 
 def _dc_references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:

@@ -9,9 +9,10 @@ from pydantic import Field, model_validator
 
 from aftershock.model.base import MAX_DAY, MAX_MONEY, Fraction, Id, Strict
 from aftershock.model.incident import Incident
+from aftershock.model.insurance import InsuranceTerms
 from aftershock.model.network import Control, Party, Requires, Service, Sites
 from aftershock.model.plan import Plan
-from aftershock.model.threats import Threat
+from aftershock.model.threats import CommonCause, Estimate, Threat
 
 #: Bounds of the demand parameters: a draw must stay far inside what NumPy's Poisson and
 #: negative binomial generators accept (a mean below about 9e18), whatever the store's demand.
@@ -72,6 +73,33 @@ class Demand(Strict):
     )
 
 
+class OrderInflation(Strict):
+    """Orders above need when stores fear rationing (hoarding), fading after the fear passes.
+
+    A store orders up to its level × (1 + inflation). Inflation jumps to ``after_stockout``
+    on a day its shelf runs empty (of any item) and to ``while_short`` on a day its DC
+    cannot ship in full or an order cap applies to it; on other days it fades with the
+    time constant ``fade_days``.
+    """
+
+    after_stockout: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.5,
+        description="Extra order, as a share of the order-up-to level, on the day after the store's "
+        "shelf ran empty (0.5: up to 1.5 × its level). Leave out for 0.5.",
+    )
+    while_short: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.25,
+        description="Extra order, as a share of the order-up-to level, while the store's DC cannot "
+        "ship in full (a shortage stores hear of) or an order cap applies to the store. Leave out "
+        "for 0.25.",
+    )
+    fade_days: Annotated[float, Field(ge=1, le=MAX_DAY)] = Field(
+        7.0,
+        description="Time constant, in days, over which the extra fades once the cause has passed "
+        "(each day it shrinks by 1/fade_days of itself). Leave out for 7.",
+    )
+
+
 class Behaviour(Strict):
     """What customers do when a store cannot serve them."""
 
@@ -87,13 +115,28 @@ class Behaviour(Strict):
     )
     churn_fraction: Fraction = Field(
         0.0,
-        description="Share (0-1) of unserved customers who do not come back at once (the store's "
-        "demand decays). Leave out for 0 (no churn).",
+        description="Share (0-1) of the customers a store fails to serve (closed door, empty shelf, "
+        "failed pickup; not those diverted) who stay away. Each takes their share of the store's "
+        "daily demand with them: unserved units / visit_interval_days a day. Leave out for 0 (no "
+        "churn).",
     )
     churn_recovery_days: Annotated[float, Field(ge=1, le=MAX_DAY)] = Field(
         60.0,
-        description="Time constant, in days, over which lost customers drift back (at least 1: each "
-        "day a 1/churn_recovery_days share of the lost customers comes back). Leave out for 60.",
+        description="Time constant, in days, over which lost customers come back (at least 1: each "
+        "day a 1/churn_recovery_days share of those still away returns). Leave out for 60.",
+    )
+    visit_interval_days: Annotated[float, Field(ge=1, le=365)] = Field(
+        7.0,
+        description="Days between two visits of a customer, on average (7: a weekly shop; about 3 "
+        "for groceries). A day's demand comes from 1/visit_interval_days of the store's customers, "
+        "so a customer turned away on several days of an outage is counted once per visit, not "
+        "once per day. Leave out for 7.",
+    )
+    order_inflation: OrderInflation | None = Field(
+        None,
+        description="Stores that order more than they need when they fear rationing: after their "
+        "shelf ran empty, or while their DC cannot ship in full or an order cap is on. Leave out "
+        "for stores that always order up to their level.",
     )
 
 
@@ -104,6 +147,18 @@ class Source(Strict):
     url: str | None = Field(None, description="Address of the source. Leave out when it has none.")
     date: dt.date | None = Field(
         None, description="Publication date of the source (YYYY-MM-DD). Leave out when unknown."
+    )
+
+
+class Variant(Strict):
+    """A named what-if of the scenario: values that replace the scenario's own."""
+
+    description: str | None = Field(
+        None, description="What the variant asks, for readers and listings. Leave out for none."
+    )
+    set: dict[str, Any] = Field(
+        description="Values to set, by key path as `--set` takes them (`incident.forensic_clearance_days: "
+        "7`, `control[0].p: 0.25`); each path must exist in the scenario."
     )
 
 
@@ -171,9 +226,36 @@ class Scenario(Strict):
         description="Yearly threat model for `aftershock risk` and `aftershock stress`. Leave out "
         "for none (those commands then need it).",
     )
+    common_causes: list[CommonCause] = Field(
+        default_factory=list,
+        description="Compromises upstream that hit several entry services at once, with one frequency "
+        "(`aftershock risk` prices each as one incident and attributes it to its root). Leave out "
+        "for none (threats are independent).",
+    )
+    insurance: InsuranceTerms | None = Field(
+        None,
+        description="Cyber insurance terms for `aftershock risk`: waiting period, deductible, limit "
+        "and contingent business interruption sublimit; it then reports the net loss beside the "
+        "gross. Leave out for no insurance (net equals gross).",
+    )
     sources: list[Source] = Field(
         default_factory=list,
         description="Public sources behind the facts in the scenario. Leave out for none.",
+    )
+    variants: dict[Id, Variant] = Field(
+        default_factory=dict,
+        description="Named what-ifs, run as `SCENARIO:NAME` (`simulate ocs-2022:spread`). The scenario "
+        "itself is the public record; a variant says what it changes. Leave out for none.",
+    )
+    uncertainty: dict[str, Estimate] = Field(
+        default_factory=dict,
+        description="Numeric fields of the incident, plan, behaviour and demand (and an attack path's p "
+        "and delay_days, a backup DC's share_of_spare, extra_lead_time_days and switch_over_days, a "
+        "requires alternative's factor) that are not known exactly, by key path "
+        "(`incident.forensic_clearance_days: {dist: pert, low: 4, mode: 5, high: 8}`): `simulate` "
+        "draws parameter sets (one per two replications by default), and results separate the "
+        "spread due to these from the spread due to demand; the field keeps its written value for "
+        "commands that do not draw. Leave out for none (every field as written).",
     )
 
     @model_validator(mode="before")

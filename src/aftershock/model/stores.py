@@ -89,18 +89,21 @@ class LoadedScenario:
     """A validated scenario with its store table, and where it came from.
 
     ``warnings`` are the suspicious inputs found when it was loaded (``model/warnings.py``);
-    every output shows them.
+    every output shows them. ``variant`` is the named what-if of the file that was applied
+    (``scenario.variants``), None for the scenario as written.
     """
 
     scenario: Scenario
     stores: StoreFrame
     path: Path | None = None
     warnings: tuple[ScenarioWarning, ...] = ()
+    variant: str | None = None
 
     @property
     def name(self) -> str:
-        """The scenario's name."""
-        return self.scenario.name
+        """The scenario's name, with the variant when one was applied (``ocs-2022:spread``):
+        the name results, the run store and reports show."""
+        return self.scenario.name if self.variant is None else f"{self.scenario.name}:{self.variant}"
 
     def with_plan(self, plan: Plan) -> LoadedScenario:
         """The same scenario and stores with another recovery plan (for what-ifs)."""

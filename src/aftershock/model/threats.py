@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from aftershock.model.base import MAX_DAY, MAX_MONEY, Id, Strict
+from aftershock.model.base import MAX_DAY, MAX_MONEY, Fraction, Id, Strict
 
 #: z of the 90th percentile of a standard normal.
 Z90 = 1.2815515655446004
@@ -180,18 +180,116 @@ class Threat(Strict):
         description="Cost of the response per incident (forensics, overtime, communication), in "
         "the currency of item prices. Leave out for 0.",
     )
+    first_party: bool = Field(
+        False,
+        description="Whether the attack starts in the company's own systems (true) rather than at a "
+        "supplier: only a supplier's incident is contingent business interruption, capped by "
+        "insurance.cbi_sublimit. Leave out for false (a supplier's incident).",
+    )
 
     @field_validator("frequency_per_year")
     @classmethod
     def _frequency_bounded(cls, value: Estimate) -> Estimate:
-        return value.bounded(MAX_FREQUENCY_PER_YEAR, "compromises a year")
+        return _frequency(value)
 
     @field_validator("outage_days", "pause_days")
     @classmethod
     def _days_bounded(cls, value: Estimate | None) -> Estimate | None:
-        return None if value is None else value.bounded(MAX_DAY, "days")
+        return _days(value)
 
     @property
     def name(self) -> str:
         """The threat's id, or its service."""
         return self.id or self.service
+
+
+def _frequency(value: Estimate) -> Estimate:
+    return value.bounded(MAX_FREQUENCY_PER_YEAR, "compromises a year")
+
+
+def _days(value: Estimate | None) -> Estimate | None:
+    return None if value is None else value.bounded(MAX_DAY, "days")
+
+
+#: Most entry services of one common cause (each distinct set of them hit is an engine batch).
+MAX_CAUSE_ENTRIES = 8
+
+
+class CauseEntry(Strict):
+    """A service a common cause compromises when it fires."""
+
+    service: Id = Field(
+        description="Id of the service compromised when the cause fires; the attack spreads on from "
+        "it along control edges, as from a threat's service."
+    )
+    p: Fraction = Field(
+        1.0,
+        description="Probability (0-1) that this service is compromised when the cause fires, drawn "
+        "for each service and occurrence on its own. Leave out for 1 (every time).",
+    )
+
+
+class CommonCause(Strict):
+    """One compromise upstream (an RMM vendor, a cloud, a 3PL's parent) that hits several entry
+    services at once, with one frequency: its entries are compromised together in one incident."""
+
+    id: Id = Field(description="Name of the common cause in reports; distinct from every threat's name.")
+    root: Id = Field(
+        description="Id of the party (vendor, cloud provider, 3PL parent) or service whose compromise "
+        "is the common cause; its loss is attributed to this party (or to the service's party)."
+    )
+    entries: Annotated[list[CauseEntry], Field(min_length=1, max_length=MAX_CAUSE_ENTRIES)] = Field(
+        description=f"The services compromised at once when the cause fires (1 to {MAX_CAUSE_ENTRIES}, "
+        "each at most once), each with its probability."
+    )
+    frequency_per_year: Estimate = Field(
+        description="Expected number of times a year the cause fires (the rate of a Poisson process), "
+        "at most 365, as for a threat."
+    )
+    outage_days: Estimate = Field(
+        description="Days from the compromise until compromised services start to come back (their "
+        "ramp or crews then run as in incident.restore); drawn values are rounded to whole days, at "
+        "least 1, and may not name more than 100000 days."
+    )
+    pause_days: Estimate | None = Field(
+        None,
+        description="Length of the precautionary pause (isolation) in days, at most 100000; it "
+        "applies even when no entry is compromised. Leave out to use the scenario's "
+        "incident.forensic_clearance_days.",
+    )
+    response_cost: Estimate = Field(
+        default_factory=lambda: Estimate(dist="point", value=0.0),
+        description="Cost of the response per occurrence (forensics, overtime, communication), in "
+        "the currency of item prices. Leave out for 0.",
+    )
+    first_party: bool = Field(
+        False,
+        description="Whether the root is the company itself (true) rather than a supplier, as for a "
+        "threat (only a supplier's incident is capped by insurance.cbi_sublimit). Leave out for "
+        "false (a supplier's incident).",
+    )
+
+    @field_validator("frequency_per_year")
+    @classmethod
+    def _frequency_bounded(cls, value: Estimate) -> Estimate:
+        return _frequency(value)
+
+    @field_validator("outage_days", "pause_days")
+    @classmethod
+    def _days_bounded(cls, value: Estimate | None) -> Estimate | None:
+        return _days(value)
+
+    @field_validator("entries")
+    @classmethod
+    def _entries_once(cls, value: list[CauseEntry]) -> list[CauseEntry]:
+        seen: set[str] = set()
+        for entry in value:
+            if entry.service in seen:
+                raise ValueError(f"service '{entry.service}' is listed twice")
+            seen.add(entry.service)
+        return value
+
+    @property
+    def name(self) -> str:
+        """The cause's id."""
+        return self.id

@@ -109,7 +109,10 @@ def reachable_services(scenario: Scenario, starts: list[str]) -> set[str]:
 
 def _restore_warnings(scenario: Scenario) -> Iterator[Finding]:
     entry = scenario.incident.compromise.service
-    threats = sorted({t.service for t in scenario.threats} - {entry})
+    # every place an attack can start: the threats' services and the common causes' entries
+    starts = {t.service for t in scenario.threats}
+    starts |= {e.service for cause in scenario.common_causes for e in cause.entries}
+    threats = sorted(starts - {entry})
     reached = reachable_services(scenario, [entry, *threats])
     for service in scenario.incident.restore:
         if service in reached:

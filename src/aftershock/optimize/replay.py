@@ -191,7 +191,7 @@ def optimize_and_replay(
     else:
         dispatch = dispatch_table(shipments, store_ids, item_ids, first_day=t0)
     return OptimizeResult(
-        scenario=s.name,
+        scenario=loaded.name,
         objective=options.objective,
         seed=seed,
         replications=replications,

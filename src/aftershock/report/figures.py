@@ -195,20 +195,73 @@ def compare_figure(rows: Sequence[CompareRow]) -> go.Figure:
 def exceedance_figure(risk: dict[str, Any]) -> go.Figure:
     """Loss exceedance curve: the chance a year's loss from supplier incidents exceeds x."""
     lec = risk["loss_exceedance"]
+    insured = risk.get("insurance") is not None
     fig = go.Figure(
         go.Scatter(
-            x=lec["loss"], y=lec["probability"], mode="lines", name="P(annual loss > x)", line={"shape": "hv"}
+            x=lec["loss"],
+            y=lec["probability"],
+            mode="lines",
+            name="P(gross annual loss > x)" if insured else "P(annual loss > x)",
+            line={"shape": "hv"},
         )
     )
+    if insured:
+        net = risk["net"]["loss_exceedance"]
+        fig.add_trace(
+            go.Scatter(
+                x=net["loss"],
+                y=net["probability"],
+                mode="lines",
+                name="P(net annual loss > x), after insurance",
+                line={"shape": "hv", "dash": "dash"},
+            )
+        )
     for q, label in (("var95", "1 in 20 years"), ("var99", "1 in 100 years")):
         fig.add_vline(x=max(risk[q], 1e-9), line_dash="dot", line_color="grey")
         fig.add_annotation(
             x=max(risk[q], 1e-9), y=1, yref="paper", text=label, showarrow=False, yanchor="bottom"
         )
     fig.update_layout(
-        title=f"Loss exceedance ({risk['years']:,} simulated years; ALE {risk['expected_annual_loss']:,.0f})",
+        title=f"Loss exceedance ({risk['years']:,} simulated years; ALE {risk['expected_annual_loss']:,.0f}"
+        + (f", net {risk['net']['expected_annual_loss']:,.0f})" if insured else ")"),
         xaxis={"title": "annual loss", "type": "log"},
         yaxis={"title": "probability of exceeding", "tickformat": ".0%"},
         template="plotly_white",
+    )
+    return fig
+
+
+def tornado_figure(sensitivity: dict[str, Any]) -> go.Figure:
+    """One bar per parameter: the metric with the parameter at its low end and at its high end,
+    every other parameter at the scenario's value (the largest swing on top)."""
+    metric = sensitivity["metric"]
+    base = sensitivity["baseline"]
+    params = {p["path"]: p for p in sensitivity["parameters"]}
+    rows = sorted(sensitivity["ranking"], key=lambda r: r["tornado"]["swing"])  # Plotly draws bottom up
+    names = [r["path"] for r in rows]
+    fig = go.Figure()
+    for end, color in (("low", "rgba(31,119,180,1)"), ("high", "rgba(214,39,40,1)")):
+        values = [r["tornado"][end] for r in rows]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=[v - base for v in values],
+                base=base,
+                orientation="h",
+                name=f"parameter at its {end} end",
+                marker_color=color,
+                customdata=[[params[n][end], v] for n, v in zip(names, values, strict=True)],
+                hovertemplate="%{y} = %{customdata[0]:,.4g}: %{customdata[1]:,.4g}<extra></extra>",
+            )
+        )
+    fig.add_vline(x=base, line_color="grey")
+    fig.update_layout(
+        title=f"Tornado: {metric['label']} ({metric['unit']}) with one parameter at each end; "
+        f"{base:,.4g} at the scenario's values",
+        barmode="overlay",
+        xaxis={"title": f"{metric['label']} ({metric['unit']})"},
+        yaxis={"automargin": True},
+        template="plotly_white",
+        height=max(300, 60 + 40 * len(rows)),
     )
     return fig

@@ -22,6 +22,7 @@ from aftershock.report.figures import (
     exceedance_figure,
     region_loss_figure,
     stockout_figure,
+    tornado_figure,
 )
 from aftershock.sim.metrics import LABELS
 from aftershock.sim.result import Result
@@ -62,6 +63,22 @@ def _metric_value(metric: dict[str, Any], key: str) -> str:
     if metric["unit"] == "share" and value is not None:
         return f"{100 * value:.2f}%"  # a fill rate of 0.996 is not "1.0"
     return _fmt(value)
+
+
+def _from_parameters(metric: dict[str, Any]) -> str:
+    """The share of a metric's variance due to the uncertain parameters (with its 90% confidence
+    interval) and its 90% interval from the parameters alone; a dash where it cannot be told."""
+    spread = metric.get("from_parameters") or {}
+    if spread.get("share") is None:
+        return "—"
+    text = f"{100 * spread['share']:.0f}%"
+    low, high = spread.get("share_low"), spread.get("share_high")
+    if low is not None and high is not None and high > low:
+        text += f" ({100 * low:.0f}–{100 * high:.0f}%)"
+    if not spread["p95"] > spread["p5"]:
+        return text
+    values = {**spread, "unit": metric["unit"]}
+    return f"{text}: {_metric_value(values, 'p5')} – {_metric_value(values, 'p95')}"
 
 
 def _day_value(summary: dict[str, Any], metric: dict[str, Any]) -> str:
@@ -108,10 +125,15 @@ def _dc_row(summary: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_report(
-    title: str, result: Result, rows: Sequence[CompareRow] = (), risk: dict[str, Any] | None = None
+    title: str,
+    result: Result,
+    rows: Sequence[CompareRow] = (),
+    risk: dict[str, Any] | None = None,
+    sensitivity: dict[str, Any] | None = None,
+    concentration: dict[str, Any] | None = None,
 ) -> str:
     """The report as HTML text: headline table, charts, the DCs (table, backlog and stock per DC),
-    the plan comparison and the yearly risk."""
+    the plan comparison, the yearly risk and what drives the answer (``api.sensitivity``)."""
     from markupsafe import Markup
 
     # in the order of the page: the chain's charts, the DC section's, then plans and risk
@@ -122,6 +144,8 @@ def render_report(
         later.append(compare_figure(rows))
     if risk is not None:
         later.append(exceedance_figure(risk))
+    if sensitivity is not None:
+        later.append(tornado_figure(sensitivity))
     html = [
         # Plotly's own markup and script: the one thing the template prints unescaped
         Markup(
@@ -134,12 +158,14 @@ def render_report(
     charts = html[: len(figures)]
     dc_charts = html[len(figures) : len(figures) + len(dc_figures)]
     later_charts = html[len(figures) + len(dc_figures) :]
+    tornado_chart = later_charts.pop() if sensitivity is not None else None
     headline = [
         {
             "label": m["label"],
             "mean": _metric_value(m, "mean"),
             "p5": _metric_value(m, "p5"),
             "p95": _metric_value(m, "p95"),
+            "from_parameters": _from_parameters(m),
             "description": m["description"],
         }
         for m in result.summary["metrics"].values()
@@ -162,5 +188,126 @@ def render_report(
         dc_charts=dc_charts,
         later_charts=later_charts,
         plans=plans,
+        # how the plans treat the scenario's uncertain parameters (compare sets the plan itself)
+        plan_notes=sorted(
+            {w["message"] for r in rows for w in r.warnings if w.get("field") == "uncertainty"}
+        ),
         plan_columns=[LABELS[k] for k in PLAN_COLUMNS],
+        risk=_risk(risk) if risk is not None else None,
+        drivers=_drivers(sensitivity) if sensitivity is not None else None,
+        tornado_chart=tornado_chart,
+        concentration=_concentration(concentration) if concentration is not None else None,
     )
+
+
+def _money(x: float) -> str:
+    return f"{x / 1e6:,.2f} M" if abs(x) >= 1e6 else f"{x:,.0f}"
+
+
+def _risk(r: dict[str, Any]) -> dict[str, Any]:
+    """The yearly risk table: gross (and net of insurance, with terms) ALE, VaR and ES; vendors."""
+    insured = r.get("insurance") is not None
+    rows = []
+    for label, key in (
+        ("Expected annual loss (ALE)", "expected_annual_loss"),
+        ("1-in-20-year loss (VaR 95%)", "var95"),
+        ("mean beyond it (ES 95%)", "es95"),
+        ("1-in-100-year loss (VaR 99%)", "var99"),
+        ("mean beyond it (ES 99%)", "es99"),
+    ):
+        rows.append(
+            {"label": label, "gross": _money(r[key]), "net": _money(r["net"][key]) if insured else None}
+        )
+    terms = None
+    if insured:
+        t = r["insurance"]["terms"]
+        terms = (
+            f"waiting period {t['waiting_days'] + t['waiting_hours'] / 24:g} days, deductible "
+            f"{_money(t['deductible'])}, limit {'none' if t['limit'] is None else _money(t['limit'])}, "
+            f"CBI sublimit {'none' if t['cbi_sublimit'] is None else _money(t['cbi_sublimit'])}; the policy "
+            f"pays {_money(r['insurance']['expected_annual_recovery'])} a year on average"
+        )
+    return {
+        "years": f"{r['years']:,}",
+        "insured": insured,
+        "terms": terms,
+        "rows": rows,
+        "vendors": [
+            {
+                "rank": str(v["rank"]),
+                "vendor": v["vendor"],
+                "gross": _money(v["expected_annual_loss"]),
+                "share": f"{100 * v['share']:.1f}%",
+                "net": _money(v["net_expected_annual_loss"]) if insured else None,
+            }
+            for v in r["by_vendor"]
+        ],
+        "causes": [t["threat"] for t in r["by_threat"] if t.get("kind") == "common_cause"],
+    }
+
+
+def _concentration(c: dict[str, Any]) -> dict[str, Any]:
+    """The vendor concentration section (``api.concentration``): parties, HHI, ranked SPOFs."""
+    return {
+        "hhi": None if c["hhi"] is None else f"{c['hhi']:,.0f}",
+        "effective_vendors": None if c["effective_vendors"] is None else f"{c['effective_vendors']:.1f}",
+        "revenue_per_day": _money(c["revenue_per_day"]),
+        "note": c["note"],
+        "parties": [
+            {
+                "rank": "" if p["rank"] is None else str(p["rank"]),
+                "party": p["party"],
+                "role": p["role"],
+                "through": ", ".join(p["through"]) or "—",
+                "stores": f"{p['stores']:,}",
+                "demand": f"{100 * p['demand_share']:.1f}%",
+                "direct": f"{100 * p['direct_demand_share']:.1f}%",
+                "revenue": _money(p["revenue_per_day"]),
+                "hhi_share": "—" if p["hhi_share"] is None else f"{100 * p['hhi_share']:.1f}%",
+            }
+            for p in c["parties"]
+        ],
+        "single_points": [
+            {
+                "rank": str(s["rank"]),
+                "node": s["node"],
+                "party": s["party"] or "(site capability)",
+                "zeroes": ", ".join(f"{m} {100 * x:.1f}%" for m, x in s["measures"].items()),
+                "revenue": _money(s["revenue_per_day"]),
+            }
+            for s in c["single_points"]
+        ],
+    }
+
+
+def _drivers(s: dict[str, Any]) -> dict[str, Any]:
+    """The sensitivity section: the parameters ranked, with their indices and tornado ends."""
+    params = {p["path"]: p for p in s["parameters"]}
+    sobol, morris = bool(s.get("samples")), bool(s.get("trajectories"))
+    columns = ["parameter", "range (scenario's value)"]
+    columns += ["ST ± 95%", "S1 ± 95%"] if sobol else []
+    columns += ["Morris mu* ± 95%", "sigma"] if morris else []
+    columns += ["at low", "at high"]
+    rows = []
+    for r in s["ranking"]:
+        p = params[r["path"]]
+        cells = [f"{_fmt(p['low'])} – {_fmt(p['high'])} ({_fmt(p['point'])})"]
+        if sobol:
+            so = r["sobol"]
+            cells += [f"{so['ST']:.2f} ± {so['ST_conf']:.2f}", f"{so['S1']:.2f} ± {so['S1_conf']:.2f}"]
+        if morris:
+            mo = r["morris"]
+            cells += [f"{_fmt(mo['mu_star'])} ± {_fmt(mo['mu_star_conf'])}", _fmt(mo["sigma"])]
+        cells += [_fmt(r["tornado"]["low"]), _fmt(r["tornado"]["high"])]
+        rows.append({"path": r["path"], "cells": cells})
+    return {
+        "metric": s["metric"]["label"],
+        "unit": s["metric"]["unit"],
+        "baseline": _fmt(s["baseline"]),
+        "evaluations": s["evaluations"]["distinct"],
+        "replications": s["replications"],
+        "ranked_by": "the total Sobol index ST" if sobol else "Morris mu*",
+        "columns": columns,
+        "rows": rows,
+        "notes": s["notes"],
+    }

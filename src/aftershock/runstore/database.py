@@ -157,16 +157,26 @@ def _cell(value: Any) -> str | int:
 
 
 def scenario_document(loaded: LoadedScenario) -> tuple[str, str]:
-    """(scenario YAML pointing at ``stores.csv``, store CSV): a self-contained copy."""
+    """(scenario YAML pointing at ``stores.csv``, store CSV): a self-contained copy.
+
+    A variant's copy has the variant's values and declares that variant alone (the others
+    are what-ifs of the file as written, not of the variant): loading it with the variant
+    again gives the same scenario, named ``NAME:VARIANT``.
+    """
     data = loaded.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     data["sites"]["stores"]["table"] = "stores.csv"
+    if loaded.variant is not None:
+        data["variants"] = {loaded.variant: data["variants"][loaded.variant]}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True), stores_to_csv(loaded.stores)
 
 
-def scenario_hash(content_yaml: str, stores_csv: str) -> str:
-    """Content address of a scenario: SHA-256 of its canonical data and its store table."""
+def scenario_hash(content_yaml: str, stores_csv: str, variant: str | None = None) -> str:
+    """Content address of a scenario: SHA-256 of its canonical data and its store table (and
+    of the variant applied, so a variant stays apart from its scenario even where it changes
+    nothing)."""
     canonical = json.dumps(yaml.safe_load(content_yaml), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((canonical + "\n" + stores_csv).encode()).hexdigest()
+    tail = "" if variant is None else "\nvariant:" + variant
+    return hashlib.sha256((canonical + "\n" + stores_csv + tail).encode()).hexdigest()
 
 
 def _sqlite_folder(path: str, given: str | None) -> None:
@@ -294,15 +304,19 @@ class RunStore:
     # -- scenarios ----------------------------------------------------------------------
     @_retrying
     def add_scenario(self, loaded: LoadedScenario, source: str = "file") -> str:
-        """Store a validated scenario (once per content); return its id."""
+        """Store a validated scenario (once per content); return its id.
+
+        A variant is stored as run: the scenario with the variant's values, under the name
+        ``NAME:VARIANT``; loading it with the variant again gives the same scenario.
+        """
         content, stores_csv = scenario_document(loaded)
-        ident = scenario_hash(content, stores_csv)
+        ident = scenario_hash(content, stores_csv, loaded.variant)
         with self.session() as s, s.begin():
             if s.get(ScenarioRow, ident) is None:
                 s.add(
                     ScenarioRow(
                         id=ident,
-                        name=loaded.scenario.name,
+                        name=loaded.name[:128],  # the column's width (a name and a variant: 257)
                         title=loaded.scenario.title,
                         source=source,
                         content_yaml=content,

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aftershock.graph.availability import propagate
 from aftershock.graph.spread import compromise_days, sample_live_edges
 from aftershock.graph.timeline import change_days
 from aftershock.policies.registry import AllocationPolicy, get_policy
@@ -94,12 +93,8 @@ def capacities(inp: SimInputs, day: int, compromised_on: np.ndarray) -> Capaciti
     """Step 1: capacities of every capability from the incident timeline."""
     tl, net = inp.timeline, inp.net
     rows = inp.rows
-    cap = propagate(
-        net,
-        tl.own_state(net, day, compromised_on, rows),
-        tl.alt_state(day, rows),
-        tl.slot_state(net, day, compromised_on, rows) if net.slot_service.size else None,
-    )
+    # averaged over the operating hours: a day split by an incident's hour is pro-rated
+    cap = tl.capacity(net, day, compromised_on, rows)
     reps = cap.shape[0]
 
     def at(nodes: np.ndarray, default: float = 1.0) -> np.ndarray:
@@ -233,12 +228,7 @@ def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> d
     state.on_hand -= sales
     lost_stockout = store_demand - sales
     if inp.churn_fraction > 0:
-        # a share of unserved customers stops coming; lost customers drift back slowly
-        unmet = (lost_closed + lost_stockout + lost_pickup).sum(axis=2)
-        wanted = demand.sum(axis=2)
-        unmet_share = np.divide(unmet, wanted, out=np.zeros_like(unmet), where=wanted > 0)
-        state.loyalty = state.loyalty * (1.0 - inp.churn_fraction * np.minimum(unmet_share, 1.0))
-        state.loyalty += (1.0 - state.loyalty) / inp.churn_recovery_days
+        churn(inp, state, (lost_closed + lost_stockout + lost_pickup).sum(axis=2))
     return {
         "demand": demand,
         "sales": sales,
@@ -248,6 +238,38 @@ def sell(inp: SimInputs, state: State, cap: Capacities, demand: np.ndarray) -> d
         "diverted_online": online,
         "diverted_nearby": nearby_out,
     }
+
+
+def churn(inp: SimInputs, state: State, unserved: np.ndarray) -> None:
+    """Customers turned away today stay away in part; those away come back slowly.
+
+    ``unserved`` is (R, S) units not sold and not diverted today. Today's customers are
+    1/visit_interval_days of a store's customers, so the share of its daily demand that
+    leaves is churn_fraction × unserved / (visit_interval_days × normal daily demand); of
+    those already away, 1/churn_recovery_days come back each day.
+    """
+    normal = inp.base_demand.sum(axis=1)[None, :]  # (1, S) units a day
+    leaving = np.divide(
+        inp.churn_fraction * unserved,
+        inp.visit_interval_days * normal,
+        out=np.zeros_like(unserved),
+        where=normal > 0,
+    )
+    away = (1.0 - state.loyalty) * (1.0 - 1.0 / inp.churn_recovery_days) + leaving
+    state.loyalty = 1.0 - np.minimum(away, 1.0)
+
+
+def fear_rationing(inp: SimInputs, state: State, cap: Capacities, day: int, stocked_out: np.ndarray) -> None:
+    """Order inflation for tomorrow's orders: up after a stockout or while supply is short, else fading."""
+    short = (np.minimum(cap.pick, cap.ship) < 1.0) | cap_active(inp, state, day)  # (R, D)
+    faded = state.inflation * (1.0 - 1.0 / inp.inflation_fade_days)
+    state.inflation = np.maximum(
+        faded,
+        np.maximum(
+            np.where(stocked_out, inp.inflation_after_stockout, 0.0),
+            np.where(short[:, inp.store_dc], inp.inflation_while_short, 0.0),
+        ),
+    )
 
 
 def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.ndarray:
@@ -266,7 +288,11 @@ def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.
     )
     # (s, S): a line is ordered only at or below its reorder point (inf for order-up-to)
     below = position <= inp.reorder_point[None, due, :]
-    due_qty = np.maximum(inp.order_up_to[None, due, :] - position, 0.0) * (can[:, :, None] & below)
+    level = inp.order_up_to[None, due, :]
+    if inp.has_inflation:
+        # stores that fear rationing order above their level
+        level = level * (1.0 + state.inflation[:, due, None])
+    due_qty = np.maximum(level - position, 0.0) * (can[:, :, None] & below)
     if inp.cap_at_order:
         active = cap_active(inp, state, day)[:, inp.store_dc[due]]  # (R, due stores)
         due_qty = np.where(active[:, :, None], np.minimum(due_qty, inp.cap_units[None, due]), due_qty)
@@ -313,6 +339,8 @@ def step_day(
     flows = sell(inp, state, cap, draw_demand(inp, state, day, rngs))
     place_orders(inp, state, cap, day)
     dispatched = dispatch(inp, state, cap, day, policies)
+    if inp.has_inflation:
+        fear_rationing(inp, state, cap, day, flows["lost_stockout"].sum(axis=2) > 1e-9)
     if inp.has_supply:
         order_from_suppliers(inp, state, day)
     backlog = state.backlog_by_dc(inp)

@@ -10,6 +10,7 @@ import numpy as np
 from aftershock.graph.compile import CompiledNetwork, compile_network
 from aftershock.graph.timeline import IncidentTimeline, RowIncident, build_timeline
 from aftershock.model.checks import select_sites
+from aftershock.model.scenario import OrderInflation
 from aftershock.model.stores import LoadedScenario, dc_ids, normal_order_lines, store_dc_index
 
 #: Order days of empty open-order slots (sorts after every real day).
@@ -45,6 +46,10 @@ class SimInputs:
     divert_nearby_fraction: float
     churn_fraction: float
     churn_recovery_days: float
+    visit_interval_days: float
+    inflation_after_stockout: float  # 0 without order inflation
+    inflation_while_short: float
+    inflation_fade_days: float
     # DCs, sorted by id (model.stores.dc_ids); a scenario without DCs has one unlimited DC
     dc_ids: tuple[str, ...]
     store_dc: np.ndarray  # (S,) index of the DC serving each store
@@ -138,6 +143,11 @@ class SimInputs:
     def dc_policy_names(self) -> tuple[str, ...]:
         """The allocation policy of each DC."""
         return tuple(self.allocation if own is None else own for own in self.allocation_by_dc)
+
+    @property
+    def has_inflation(self) -> bool:
+        """Whether stores inflate their orders when they fear rationing."""
+        return self.inflation_after_stockout > 0 or self.inflation_while_short > 0
 
     @property
     def has_supply(self) -> bool:
@@ -377,6 +387,16 @@ def _channel_arrays(loaded: LoadedScenario, net: CompiledNetwork) -> dict[str, o
     }
 
 
+def _inflation(inflation: OrderInflation | None) -> dict[str, float]:
+    if inflation is None:
+        return {"inflation_after_stockout": 0.0, "inflation_while_short": 0.0, "inflation_fade_days": 1.0}
+    return {
+        "inflation_after_stockout": inflation.after_stockout,
+        "inflation_while_short": inflation.while_short,
+        "inflation_fade_days": inflation.fade_days,
+    }
+
+
 def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimInputs:
     """Compile a validated scenario into engine inputs.
 
@@ -434,6 +454,8 @@ def build_inputs(loaded: LoadedScenario, open_slots: int | None = None) -> SimIn
         divert_nearby_fraction=scenario.behaviour.divert_nearby_fraction,
         churn_fraction=scenario.behaviour.churn_fraction,
         churn_recovery_days=scenario.behaviour.churn_recovery_days,
+        visit_interval_days=scenario.behaviour.visit_interval_days,
+        **_inflation(scenario.behaviour.order_inflation),
         **dcs,  # type: ignore[arg-type]
         **_channel_arrays(loaded, net),  # type: ignore[arg-type]
         allocation=plan.allocation,

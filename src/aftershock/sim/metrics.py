@@ -23,7 +23,12 @@ METRICS: dict[str, tuple[str, str]] = {
         "First day after the dip that the chain's 7-day fill rate is within 1 point of normal",
     ),
     "worst_store_stockout_days": ("days", "Days without stock at the worst-hit store"),
-    "customers_lost": ("units", "Demand that did not arise because customers stayed away"),
+    "customers_lost": (
+        "units",
+        "Demand that did not arise because customers turned away earlier stayed away "
+        "(behaviour.churn_fraction of the unserved, counted once per visit, coming back over "
+        "churn_recovery_days); not part of lost sales",
+    ),
     "surge_cost": ("currency", "Cost of surge capacity used"),
 }
 

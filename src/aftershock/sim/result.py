@@ -144,6 +144,45 @@ def build_result(
     return Result(dataset=ds, summary=summary)
 
 
+def add_parameter_draws(
+    result: Result,
+    draw: np.ndarray,
+    values: dict[str, np.ndarray],
+    parameters: list[dict[str, Any]],
+) -> None:
+    """Mark a result run over drawn parameter sets (``uncertainty:``, :mod:`aftershock.sim.draws`).
+
+    ``draw`` (R,) is each replication's set and ``values`` each parameter's drawn value per set,
+    by path; ``parameters`` describe them (path, estimate, point value, whole number or not).
+    The Dataset gains a ``parameter_draw`` coordinate on ``replication`` and ``parameter_value``
+    (``replication, parameter``); the summary gains ``uncertainty`` (the sets and the parameters
+    with their drawn range) and, for each metric, ``from_parameters``: the share of its variance
+    due to the parameters and its 90% interval from the parameters alone
+    (:func:`aftershock.sim.draws.split_variance`).
+    """
+    from aftershock.sim.draws import drawn_summary, split_variance
+
+    paths = list(values)
+    ds = result.dataset.assign_coords(parameter_draw=("replication", draw.astype(np.int64)))
+    if paths:
+        per_rep = np.stack([values[p][draw] for p in paths], axis=1)
+        ds = ds.assign_coords(parameter=paths)
+        ds["parameter_value"] = (("replication", "parameter"), per_rep)
+    result.dataset = ds
+    sizes = np.bincount(draw)
+    result.summary["uncertainty"] = {
+        "draws": int(sizes.size),
+        "replications_per_draw": {"min": int(sizes.min()), "max": int(sizes.max())},
+        "parameters": [{**p, "drawn": drawn_summary(values[p["path"]])} for p in parameters],
+        "method": "each parameter set runs on its own replications; the variance of each metric "
+        "is split by the law of total variance (one-way random-effects estimate): between the "
+        "sets' means (parameters) and within a set (demand)",
+    }
+    differ = any(np.ptp(v) > 0 for v in values.values())
+    for name, row in result.summary["metrics"].items():
+        row["from_parameters"] = split_variance(ds[name].values, draw, sets_differ=differ)
+
+
 def _dc_table(
     raw: dict[str, np.ndarray],
     dc_ids: tuple[str, ...],
@@ -191,7 +230,7 @@ def result_labels(loaded: Any, inputs: Any) -> dict[str, Any]:
 
     s = loaded.scenario
     return {
-        "scenario": s.name,
+        "scenario": loaded.name,  # with the variant: ocs-2022:spread
         "start_date": s.start_date,
         "incident_day": s.incident.compromise.day,
         "store_ids": inputs.net.site_ids[: inputs.n_stores],

@@ -32,6 +32,7 @@ class State:
     open_units: np.ndarray  # (R, S, Q, I)
     order_day: np.ndarray  # (R, S, Q)
     loyalty: np.ndarray  # (R, S) share of customers still coming
+    inflation: np.ndarray  # (R, S) extra share of the order-up-to level stores order (fear of rationing)
     cap_lifted: np.ndarray  # (R, D) bool: the DC's order cap is lifted for good
     down_days: np.ndarray  # (R, D) days in a row the DC has not been able to ship
     dc_stock: np.ndarray  # (R, D, I) units in the DC; inf without supply
@@ -58,6 +59,7 @@ class State:
             open_units=np.zeros((reps, s, inp.open_slots, i)),
             order_day=np.full((reps, s, inp.open_slots), EMPTY_SLOT, dtype=np.int64),
             loyalty=np.ones((reps, s)),
+            inflation=np.zeros((reps, s)),
             cap_lifted=np.zeros((reps, d), dtype=bool),
             down_days=np.zeros((reps, d), dtype=np.int64),
             dc_stock=np.broadcast_to(inp.dc_initial_stock, (reps, d, i)).copy(),

@@ -78,6 +78,10 @@ def list_scenarios(request: Request, limit: Limit = 50, offset: Offset = 0) -> d
                 "title": meta[name].title if name in meta else None,
                 "description": meta[name].description if name in meta else None,
                 "bundled": True,
+                "variants": [
+                    {"name": v.name, "ref": f"{name}:{v.name}", "description": v.description}
+                    for v in (meta[name].variants if name in meta else ())
+                ],
             }
         )
     for row in st.store.list_scenarios():
@@ -90,6 +94,7 @@ def list_scenarios(request: Request, limit: Limit = 50, offset: Offset = 0) -> d
                     "title": row["title"],
                     "description": None,
                     "bundled": False,
+                    "variants": [],  # on the scenario's own page (GET /api/scenarios/{id})
                 }
             )
     return {"total": len(items), "items": items[offset : offset + limit]}
@@ -97,13 +102,34 @@ def list_scenarios(request: Request, limit: Limit = 50, offset: Offset = 0) -> d
 
 @router.get("/scenarios/{ref}", dependencies=[Read])
 def get_scenario(request: Request, ref: str) -> dict[str, Any]:
-    """A scenario's metadata, its YAML, what it holds and its warnings."""
+    """A scenario's metadata, its YAML, what it holds, its warnings and its variants.
+
+    ``ref`` may end in ``:VARIANT`` (``ocs-2022:spread``): the summary and warnings are then
+    the variant's; ``variants`` lists every variant of the scenario with its ``ref``.
+    """
     from aftershock.runstore.database import scenario_row
 
     st = state(request)
     sid, loaded = st.load(ref)
     row = scenario_row(st.store, sid)
-    return {**row, "ref": ref, "summary": api.validate(loaded), "warnings": api.warnings_data(loaded)}
+    base = ref.rpartition(":")[0] if loaded.variant else ref
+    return {
+        **row,
+        "ref": ref,
+        "name": loaded.name,
+        "variant": loaded.variant,
+        "variants": variant_rows(loaded, base),
+        "summary": api.validate(loaded),
+        "warnings": api.warnings_data(loaded),
+    }
+
+
+def variant_rows(loaded: Any, base_ref: str) -> list[dict[str, Any]]:
+    """The variants of a scenario: name, ``ref`` to run it by, description and what it sets."""
+    return [
+        {"name": name, "ref": f"{base_ref}:{name}", "description": v.description, "set": v.set}
+        for name, v in loaded.scenario.variants.items()
+    ]
 
 
 def _check_upload(scenario_text: str, stores_text: str | None) -> Any:
@@ -219,9 +245,9 @@ def list_runs(
     request: Request,
     limit: Limit = 50,
     offset: Offset = 0,
-    scenario: Annotated[str | None, Query(max_length=128)] = None,
+    scenario: Annotated[str | None, Query(max_length=260)] = None,
 ) -> dict[str, Any]:
-    """A page of runs, newest first."""
+    """A page of runs, newest first (``scenario``: of this name, ``ocs-2022:spread`` for a variant)."""
     rows, total = state(request).store.list_runs(limit=limit, offset=offset, scenario=scenario)
     return {"total": total, "limit": limit, "offset": offset, "items": rows}
 

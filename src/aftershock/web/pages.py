@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from aftershock import api
 from aftershock.policies import allocation_policies
-from aftershock.web.api_routes import list_scenarios, require_read, state
+from aftershock.web.api_routes import list_scenarios, require_read, state, variant_rows
 
 # every page is a read: checked before a handler looks anything up (a 404 would tell what exists)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -62,18 +62,24 @@ def home(request: Request) -> HTMLResponse:
 
 @router.get("/scenarios/{ref}", response_class=HTMLResponse)
 def scenario_page(request: Request, ref: str) -> HTMLResponse:
-    """One scenario: what it holds, its YAML, links to the graph and to a new run."""
+    """One scenario: what it holds, its vendor concentration, its YAML, links to the graph and a run."""
     from aftershock.runstore.database import scenario_row
 
     st = state(request)
     sid, loaded = st.load(ref)
+    base_ref = ref.rpartition(":")[0] if loaded.variant else ref
     return render(
         request,
         "scenario.html",
         ref=ref,
+        base_ref=base_ref,
+        name=loaded.name,
+        variant=loaded.variant,
+        variants=variant_rows(loaded, base_ref),
         row=scenario_row(st.store, sid),
         summary=api.validate(loaded),
         scenario=loaded.scenario,
+        concentration=api.concentration(loaded),
     )
 
 
@@ -85,19 +91,22 @@ def graph_page(request: Request, ref: str) -> HTMLResponse:
 
 
 @router.get("/runs/new", response_class=HTMLResponse)
-def new_run(request: Request, scenario: str | None = Query(None, max_length=128)) -> HTMLResponse:
-    """The run form."""
+def new_run(request: Request, scenario: str | None = Query(None, max_length=260)) -> HTMLResponse:
+    """The run form: a scenario or one of its variants (``?scenario=ocs-2022:spread``)."""
+    items = list_scenarios(request, 500, 0)["items"]
+    listed = {s["ref"] for s in items} | {v["ref"] for s in items for v in s["variants"]}
     return render(
         request,
         "run_new.html",
-        scenarios=list_scenarios(request, 500, 0)["items"],
+        scenarios=items,
         selected=scenario,
+        unlisted=scenario if scenario and scenario not in listed else None,  # e.g. a variant of an upload
         policies=sorted(p for p in allocation_policies() if p != "planned"),  # only optimize has a plan
     )
 
 
 @router.get("/optimize", response_class=HTMLResponse)
-def optimize_page(request: Request, scenario: str | None = Query(None, max_length=128)) -> HTMLResponse:
+def optimize_page(request: Request, scenario: str | None = Query(None, max_length=260)) -> HTMLResponse:
     """The optimiser: best surge and dispatch for a scenario, replayed, with the promise date."""
     return render(
         request, "optimize.html", scenarios=list_scenarios(request, 500, 0)["items"], selected=scenario

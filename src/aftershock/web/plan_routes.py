@@ -127,5 +127,5 @@ async def optimize(request: Request, ref: str, body: OptimizeRequest) -> dict[st
     st = state(request)
     if body.replications > st.settings.max_replications:
         raise HTTPException(422, f"replications: at most {st.settings.max_replications} on this server")
-    sid, _ = await run_in_threadpool(st.load, ref)  # 404 / 422 before any work; validation off the loop
-    return await _in_worker(request, optimize_job, st.store.url, sid, body.model_dump())
+    sid, loaded = await run_in_threadpool(st.load, ref)  # 404 / 422 before any work; validation off the loop
+    return await _in_worker(request, optimize_job, st.store.url, sid, body.model_dump(), loaded.variant)

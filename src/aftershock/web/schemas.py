@@ -12,7 +12,11 @@ class RunRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: str = Field(description="Bundled scenario name or stored scenario id.", max_length=128)
+    scenario: str = Field(
+        description="Bundled scenario name or stored scenario id, optionally with :VARIANT for one of "
+        "its named what-ifs (ocs-2022:spread).",
+        max_length=260,
+    )
     replications: Annotated[int, Field(ge=1, le=100_000)] = 100
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
     horizon_days: Annotated[int, Field(ge=1, le=3660)] | None = None

@@ -85,8 +85,9 @@ def execute_run(db: str, run_id: str, scenario_id: str, params: dict[str, Any], 
             return "skipped"
         with tempfile.TemporaryDirectory(prefix="aftershock-run-") as folder:
             path = store.scenario_files(scenario_id, Path(folder))
+            variant = params.get("variant")
             api.simulate_and_save(
-                path,
+                f"{path}:{variant}" if variant else path,  # a variant keeps its name in the result
                 db=store,
                 replications=int(params.get("replications", 100)),
                 seed=seed,
@@ -123,8 +124,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def optimize_job(db: str, scenario_id: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Worker-process entry for ``POST /api/scenarios/{ref}/optimize``: plan, replay, promise."""
+def optimize_job(
+    db: str, scenario_id: str, options: dict[str, Any], variant: str | None = None
+) -> dict[str, Any]:
+    """Worker-process entry for ``POST /api/scenarios/{ref}/optimize``: plan, replay, promise
+    (of the scenario's ``variant`` when one is named)."""
     from aftershock import api
     from aftershock.runstore import RunStore
 
@@ -132,7 +136,7 @@ def optimize_job(db: str, scenario_id: str, options: dict[str, Any]) -> dict[str
     try:
         with tempfile.TemporaryDirectory(prefix="aftershock-optimize-") as folder:
             path = store.scenario_files(scenario_id, Path(folder))
-            result = api.optimize(path, **options)
+            result = api.optimize(f"{path}:{variant}" if variant else path, **options)
     finally:
         store.close()
     out = result.as_dict()

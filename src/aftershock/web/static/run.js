@@ -131,18 +131,67 @@ function showWarnings(warnings) {
   if (banner) box.appendChild(banner);
 }
 
+// The share of a metric's variance due to the uncertain parameters (90% confidence interval) and
+// its 90% interval from the parameters alone (sim/draws.py split_variance); "—" where unknown.
+function fromParameters(m) {
+  const s = m.from_parameters || {};
+  if (s.share === null || s.share === undefined) return "—";
+  let text = Math.round(100 * s.share) + "%";
+  if (s.share_high > s.share_low) text += " (" + Math.round(100 * s.share_low) + "–" + Math.round(100 * s.share_high) + "%)";
+  if (s.p95 > s.p5) text += ": " + fmt(s.p5, m.unit) + " – " + fmt(s.p95, m.unit);
+  return text;
+}
+
+// A run over drawn parameter sets (the scenario's uncertainty:): a "From parameters" column in
+// the headline and the parameters with what was drawn.
+function showParameters(drawn) {
+  const head = document.querySelector("#headline thead tr");
+  if (!head.querySelector(".from-parameters")) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.className = "from-parameters";
+    th.textContent = "From parameters";
+    th.title = "Share of the variance due to the uncertain parameters (90% confidence interval) and the 90% interval from them alone";
+    head.appendChild(th);
+  }
+  const box = document.getElementById("parameters");
+  const sizes = drawn.replications_per_draw;
+  box.querySelector(".hint").textContent = "From parameters: the share of each metric's variance due to these " +
+    "uncertain parameters (90% confidence interval; the rest is demand and other chance within a run), and its " +
+    "90% interval from them alone. " + drawn.draws + " parameter sets, " +
+    (sizes.min === sizes.max ? sizes.min : sizes.min + "–" + sizes.max) + " replications each.";
+  const tbody = box.querySelector("tbody");
+  tbody.replaceChildren();
+  for (const p of drawn.parameters) {
+    const tr = document.createElement("tr");
+    for (const text of [p.path, p.describe, String(p.point), p.drawn.p5.toPrecision(3) + " – " + p.drawn.p95.toPrecision(3)]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    tbody.appendChild(tr);
+  }
+  box.hidden = false;
+}
+
 async function drawResults(runId) {
   const run = (await api("/api/runs/" + runId)).body;
   showWarnings(run.summary.warnings || []);
   const tbody = document.querySelector("#headline tbody");
   tbody.replaceChildren();
+  const drawn = run.summary.uncertainty;
+  if (drawn) showParameters(drawn);
   for (const [name, m] of Object.entries(run.summary.metrics)) {
     const tr = document.createElement("tr");
-    for (const text of [m.label || name, fmt(m.mean, m.unit), fmt(m.p5, m.unit) + " – " + fmt(m.p95, m.unit)]) {
+    const cells = [m.label || name, fmt(m.mean, m.unit), fmt(m.p5, m.unit) + " – " + fmt(m.p95, m.unit)];
+    if (drawn) cells.push(fromParameters(m));
+    for (const text of cells) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.appendChild(td);
     }
+    // what the metric means (sim/metrics.py), on hover: "demand lost to churn" needs it most
+    if (m.description) tr.title = m.description;
     tbody.appendChild(tr);
   }
   const daily = run.summary.daily;

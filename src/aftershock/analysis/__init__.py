@@ -1,0 +1,2 @@
+"""Analyses over many runs of the engine: global sensitivity (``sensitivity.py``) and
+calibration to an observed timeline (``calibrate.py``)."""
