@@ -39,10 +39,11 @@ def test_scenarios_lists_the_variants_of_each() -> None:
 def test_validate_counts_the_variants() -> None:
     result = runner.invoke(app, ["validate", "ocs-2022"])
     assert result.exit_code == 0, result.output
-    assert "3 variant(s), each valid (spread, long-pause, cap-30)" in " ".join(result.stdout.split())
+    listed = "4 variant(s), each valid (spread, long-pause, cap-30, hoarding)"
+    assert listed in " ".join(result.stdout.split())
     summary = json.loads(runner.invoke(app, ["validate", "ocs-2022:spread", "--json"]).stdout)
     assert summary["name"] == "ocs-2022:spread" and summary["variant"] == "spread"
-    assert [v["name"] for v in summary["variants"]] == ["spread", "long-pause", "cap-30"]
+    assert [v["name"] for v in summary["variants"]] == ["spread", "long-pause", "cap-30", "hoarding"]
 
 
 def test_simulate_a_variant(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,7 +58,7 @@ def test_an_unknown_variant_exits_1_with_a_suggestion(capsys: pytest.CaptureFixt
     assert code == 1 and out == ""
     assert (
         "ocs-2022:sprad: ocs-2022 has no variant 'sprad'; did you mean 'spread'? "
-        "(variants: spread, long-pause, cap-30)" in err
+        "(variants: spread, long-pause, cap-30, hoarding)" in err
     )
 
 

@@ -57,7 +57,8 @@ def test_an_unknown_variant_is_a_located_problem(client: TestClient) -> None:
     assert r.status_code == 422, r.text
     [problem] = r.json()["problems"]
     assert problem["message"] == (
-        "ocs-2022 has no variant 'sprad'; did you mean 'spread'? (variants: spread, long-pause, cap-30)"
+        "ocs-2022 has no variant 'sprad'; did you mean 'spread'? "
+        "(variants: spread, long-pause, cap-30, hoarding)"
     )
     assert problem["source"] == "scenario.yaml"  # never a folder of the server
     assert client.get("/api/scenarios/nope:spread").status_code == 404
