@@ -43,22 +43,22 @@ def test_stress_reports_time_to_survive_of_each_dcs_stores(tmp_path: Path) -> No
     assert report["dcs"] == [{"dc": A, "stores": 2}, {"dc": B, "stores": 1}]
     rows = {r["service"]: r for r in report["services"]}
     wms_a = rows["wms-dc-a"]
-    # 4 days of stock, lead 1 day: dc-a's stores absorb 3 days without deliveries; dc-b's never notice
-    assert wms_a["tts_days"] == 3 and wms_a["ttr_days"] == 6
-    assert (by_dc(wms_a)[A]["tts_days"], by_dc(wms_a)[A]["tts_capped_by_horizon"]) == (3, False)
-    assert by_dc(wms_a)[A]["gap_days"] == 3
-    assert by_dc(wms_a)[B]["tts_capped_by_horizon"] and by_dc(wms_a)[B]["impact_lost_units"] == 0
+    # 4 days of stock and no deliveries: dc-a's stores are empty on day 4; dc-b's never notice
+    assert wms_a["tts_days"]["store"] == 4 and wms_a["ttr_days"] == 6
+    assert (by_dc(wms_a)[A]["tts_days"], by_dc(wms_a)[A]["tts_capped_by_horizon"]) == (4, False)
+    assert by_dc(wms_a)[A]["gap_days"] == 2
+    assert by_dc(wms_a)[B]["tts_capped_by_horizon"] and by_dc(wms_a)[B]["impact"] == 0
     # the loss is all at dc-a's stores
-    assert by_dc(wms_a)[A]["impact_lost_units"] == pytest.approx(wms_a["impact_lost_units"])
-    assert wms_a["impact_lost_units"] > 0
+    assert by_dc(wms_a)[A]["impact"] == pytest.approx(wms_a["impact"])
+    assert wms_a["impact"] > 0
     wms_b = rows["wms-dc-b"]
-    assert by_dc(wms_b)[A]["tts_capped_by_horizon"] and by_dc(wms_b)[B]["tts_days"] == 3
+    assert by_dc(wms_b)[A]["tts_capped_by_horizon"] and by_dc(wms_b)[B]["tts_days"] == 4
 
     # dc-b covers for dc-a the same day, with no extra lead time and capacity to spare
     backup = {A: [{"dc": B, "extra_lead_time_days": 0, "switch_over_days": 0}]}
     covered = api.stress(two_dcs(tmp_path / "backed", restore, backups=backup))
     wms_a = next(r for r in covered["services"] if r["service"] == "wms-dc-a")
-    assert by_dc(wms_a)[A]["tts_capped_by_horizon"] and wms_a["impact_lost_units"] == 0
+    assert by_dc(wms_a)[A]["tts_capped_by_horizon"] and wms_a["impact"] == 0
 
 
 def test_stress_carries_the_scenario_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

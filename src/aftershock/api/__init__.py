@@ -16,6 +16,7 @@ from aftershock.api.compare import compare
 from aftershock.api.concentration import concentration
 from aftershock.api.impact import impact
 from aftershock.api.optimize import DEFAULT_BACKLOG_COST, OptimizeResult, PlanResult, optimize, plan
+from aftershock.api.pause_study import pause_study
 from aftershock.api.risk import risk, stress
 from aftershock.api.runs import check_work
 from aftershock.api.scenarios import (
@@ -50,6 +51,7 @@ __all__ = [
     "load",
     "open_store",
     "optimize",
+    "pause_study",
     "plan",
     "risk",
     "run_overrides",

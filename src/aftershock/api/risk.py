@@ -19,7 +19,7 @@ from aftershock.model.insurance import InsuranceTerms
 from aftershock.model.uncertainty import point_values
 from aftershock.parallel import Executor
 from aftershock.risk.montecarlo import simulate_years
-from aftershock.risk.stress import stress_test
+from aftershock.risk.stress import DEFAULT_SAMPLES, DEFAULT_THRESHOLD, stress_test
 from aftershock.sim import build_inputs
 
 
@@ -130,25 +130,86 @@ def insurance_terms(
 
 
 def stress(
-    ref: ScenarioRef, *, services: list[str] | None = None, overrides: list[str] | None = None
+    ref: ScenarioRef,
+    *,
+    services: list[str] | None = None,
+    overrides: list[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    weight: str = "revenue",
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
 ) -> dict[str, Any]:
-    """Time-to-survive vs time-to-recover per service, impact, and risk exposure index.
+    """Stress test along attack paths: TTS vs TTR, impact and risk exposure index per entry and party.
 
-    Returns ``{scenario, services, dcs, warnings}``: one row per service (most exposed first;
-    with DCs, each row's ``by_dc`` has the TTS and impact on each DC's own stores), the DCs
-    (sorted by id) with their number of stores, and the scenario's warnings.
+    Each service in turn (``services``: only these) is the entry of the incident's compromise,
+    which spreads along the control edges, worst case (every edge with p > 0) and sampled
+    (``samples`` replications, each edge with its own p, from ``seed``); the incident's
+    restoration, crews, fallbacks and (where the attack can reach) isolations apply. TTS is
+    measured against the service ``threshold`` (share of demand served a day); ``weight``
+    (``revenue`` or ``margin``) is what the impact counts. Definitions:
+    :mod:`aftershock.risk.stress` and docs/risk.md.
+
+    Returns ``{scenario, services, parties, vendors, dcs, threshold, weight, definitions,
+    warnings}``: one row per entry (most exposed first; with several DCs each has ``by_dc``),
+    one per party (every service of the party at once; left out with ``services``), the
+    vendors (third and fourth parties) ranked, and the DCs (sorted by id) with their stores.
     """
-    loaded = point_values(load(ref, overrides), "stress")
+    if not 0 < threshold <= 1:
+        raise ParameterError(
+            "threshold", f"expected a share of demand above 0 and at most 1, got {threshold}"
+        )
+    if weight not in ("revenue", "margin"):
+        raise ParameterError("weight", f"expected revenue or margin, got '{weight}'")
+    if not 0 <= samples <= 1000:
+        raise ParameterError("samples", f"expected a whole number from 0 to 1000, got {samples}")
+    check_seed(seed)
+    loaded = future_spread(point_values(load(ref, overrides), "stress"))
     known = [s.id for s in loaded.scenario.services]
     for name in services or []:
         if name not in known:
             raise ParameterError("services", f"unknown service '{name}' (known: {', '.join(known)})")
     inputs = build_inputs(loaded)
+    found = stress_test(
+        loaded,
+        inputs,
+        services,
+        threshold=threshold,
+        weight="margin" if weight == "margin" else "revenue",
+        samples=samples,
+        seed=seed,
+    )
+    parties = found["parties"]
     return {
         "scenario": loaded.name,
-        "services": stress_test(loaded, inputs, services),
+        "threshold": threshold,
+        "weight": weight,
+        "samples": samples,
+        "seed": seed,
+        "services": found["services"],
+        "parties": parties,
+        "vendors": [p for p in parties if p["rank"] is not None],
         "dcs": [
             {"dc": dc, "stores": int((inputs.store_dc == d).sum())} for d, dc in enumerate(inputs.dc_ids)
         ],
+        "definitions": STRESS_DEFINITIONS,
         "warnings": warnings_data(loaded),
     }
+
+
+#: What the stress test's numbers mean, carried with them (docs/risk.md has the full text).
+STRESS_DEFINITIONS = {
+    "entry": "the incident's compromise moved to this service (a party: all its services at once), same "
+    "day and hour; worst case: every control edge with p > 0 carries the attack; sampled: each its own p",
+    "response": "the incident's restoration (central ramp or on-site crews) and fallbacks as written; a "
+    "compromised service it does not restore comes back after the median outage of a threat on it, else "
+    "not in the horizon; an isolation applies when the attack can reach what it guards; deterministic "
+    "demand, no surge or cap",
+    "ttr_days": "days from the compromise day to the first day from which every capability a store needs "
+    "(and the online channels, for the chain) is at least 99% of normal for the rest of the horizon; the "
+    "level's last store",
+    "tts_days": "worst case with nothing restored: days from the compromise day to the first day the level "
+    "(first store, region, DC's stores, chain) serves less than the threshold share of its demand "
+    "(1 - lost / demand, diverted demand counts as served) and less than without an incident",
+    "impact": "lost revenue (or margin) over the horizon, worst case with the response, beyond no incident",
+    "risk_exposure_index": "impact / the largest impact over every entry and party (Simchi-Levi)",
+}

@@ -285,6 +285,7 @@ from aftershock.cli import (  # noqa: E402,F401
     accumulate_cmd,
     calibrate_cmd,
     optimize_cmd,
+    pause_cmd,
     recovery_cmd,
     risk_cmd,
     runs_cmd,

@@ -258,7 +258,7 @@ def report_cmd(
     Monte Carlo. With `uncertainty:` estimates in the scenario (or --sensitivity-param), it
     says what drives lost sales: Sobol indices, Morris screening and a tornado chart, as
     `aftershock sensitivity`. It ends with the vendor concentration of the network (see
-    `aftershock impact`).
+    `aftershock impact`) and the stress test along attack paths (see `aftershock stress`).
     """
     from aftershock.io.results import check_output_path, write_text_atomic
     from aftershock.optimize import available as lp_available
@@ -314,5 +314,6 @@ def report_cmd(
     if loaded.variant is not None:  # a what-if, never to be taken for the record
         title += f" — what-if {loaded.name}"
     concentration = api.concentration(loaded)
-    write_text_atomic(out, render_report(title, result, rows, risk, drivers, concentration))
+    stress = api.stress(loaded, seed=seed)  # a few seconds: one engine batch per entry and party
+    write_text_atomic(out, render_report(title, result, rows, risk, drivers, concentration, stress))
     console.print(f"wrote {out}")

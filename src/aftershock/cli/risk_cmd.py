@@ -197,77 +197,148 @@ def render_terms(insurance: dict[str, Any]) -> None:
 @app.command("stress")
 def stress_cmd(
     scenario: ScenarioArg,
-    service: Annotated[list[str] | None, typer.Option("--service", help="Only these services.")] = None,
+    service: Annotated[list[str] | None, typer.Option("--service", help="Only these entry services.")] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(help="Service threshold: a set of stores falls below this share of demand served."),
+    ] = 0.9,
+    weight: Annotated[str, typer.Option(help="What the impact counts: revenue or margin.")] = "revenue",
+    samples: Annotated[
+        int,
+        typer.Option(
+            help="Replications of the sampled spread (each edge with its own p); 0: worst case only."
+        ),
+    ] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the sampled spread.")] = 0,
     json_out: JsonOpt = False,
     overrides: SetOpt = None,
 ) -> None:
-    """Stress test: per service, time-to-survive (TTS) against time-to-recover (TTR).
+    """Stress test along attack paths: per entry service and per party, TTS against TTR.
 
-    TTS is the longest outage of the service alone that the network absorbs without losing
-    demand (deterministic demand, no recovery plan); TTR comes from the threat model or the
-    restoration plan; impact is the lost revenue of an outage of TTR days; the risk exposure
-    index scales impacts so the worst service is 1.0. With several DCs, a second table gives
-    the TTS and impact on each DC's own stores.
+    The incident's compromise moves to each service (a party: all its services), spreads
+    along the control edges (worst case: every edge with p > 0; sampled: each its own p)
+    and the incident's restoration, crews and fallbacks bring it back. TTR: days until every
+    capability the stores need is back to 99% of normal. TTS: days, with nothing restored,
+    until the first store, region, DC's stores or the chain serves less than --threshold of
+    its demand. Impact: revenue (or margin) lost; the risk exposure index scales it so the
+    worst is 1.0. Vendors include fourth parties (reached only through another vendor's
+    control path). Definitions: docs/risk.md.
     """
-    report = api.stress(scenario, services=service, overrides=overrides)
+    report = api.stress(
+        scenario,
+        services=service,
+        overrides=overrides,
+        threshold=threshold,
+        weight=weight,
+        samples=samples,
+        seed=seed,
+    )
     print_warnings(report["warnings"])
     if json_out:
         print_json(report)
         return
-    rows = report["services"]
-    table = Table(title="Stress test (Simchi-Levi): time-to-survive vs time-to-recover", title_justify="left")
-    for col in ("service", "vendor", "TTS days", "TTR days", "gap", "impact (revenue)", "exposure"):
-        table.add_column(col, justify="left" if col in ("service", "vendor") else "right")
-    for r in rows:
-        tts = f"{r['tts_days']:.0f}" + ("+" if r["tts_capped_by_horizon"] else "")
-        ttr = "—" if r["ttr_days"] is None else f"{r['ttr_days']:.1f}"
-        gap = r["gap_days"]
-        gap_text = "—" if gap is None else (f"[red]{gap:+.1f}[/]" if gap > 0 else f"{gap:+.1f}")
-        rei = r["risk_exposure_index"]
-        table.add_row(
-            r["service"],
-            r["vendor"],
-            tts,
-            ttr,
-            gap_text,
-            money(r["impact_lost_revenue"]),
-            "—" if rei is None else f"{rei:.2f}",
+    render_stress(report)
+
+
+def _days(value: float | None, capped: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}" + ("+" if capped else "")
+
+
+def _stress_cells(r: dict[str, Any]) -> list[str]:
+    """TTR, TTS at each level, gap at the store level, impact and index (worst and sampled mean)."""
+    tts = [
+        _days(r["tts_days"][lv], r["tts_capped_by_horizon"][lv]) for lv in ("store", "region", "dc", "chain")
+    ]
+    gap = r["gap_days"]["store"]
+    gap_text = "—" if gap is None else (f"[red]{gap:+.0f}[/]" if gap > 0 else f"{gap:+.0f}")
+    rei = r["risk_exposure_index"]
+    mean = r["sampled"]["risk_exposure_index_mean"]
+    impact = money(r["impact"])
+    return [
+        _days(r["ttr_days"], r["ttr_capped_by_horizon"]),
+        *tts,
+        gap_text,
+        ("≥ " if r["ttr_capped_by_horizon"] else "") + impact,
+        "—" if rei is None else f"{rei:.2f}",
+        "—" if mean is None else f"{mean:.2f}",
+    ]
+
+
+STRESS_COLUMNS = (
+    "TTR",
+    "TTS store",
+    "region",
+    "DC",
+    "chain",
+    "gap",
+    "impact",
+    "exposure",
+    "sampled",
+)
+
+
+def render_stress(report: dict[str, Any]) -> None:
+    """Vendors ranked, then every entry service, then (several DCs) each DC's stores."""
+    weight = report["weight"]
+    vendors = Table(
+        title=f"Vendors ranked by risk exposure (impact: lost {weight})",
+        title_justify="left",
+    )
+    for col in ("rank", "party", "role", *STRESS_COLUMNS):
+        vendors.add_column(col, justify="left" if col in ("party", "role") else "right")
+    for p in report["parties"]:
+        vendors.add_row("" if p["rank"] is None else str(p["rank"]), p["party"], p["role"], *_stress_cells(p))
+    if report["parties"]:
+        console.print(whole_numbers(vendors))
+    entries = Table(title="Entry services: the compromise starts here and spreads", title_justify="left")
+    for col in ("entry", "vendor", "compromised (worst case)", *STRESS_COLUMNS):
+        entries.add_column(
+            col, justify="left" if col in ("entry", "vendor", "compromised (worst case)") else "right"
         )
-    console.print(whole_numbers(table))
+    for r in report["services"]:
+        spread = [s for s in r["compromised"] if s != r["service"]]
+        entries.add_row(r["service"], r["vendor"], ", ".join(spread) or "—", *_stress_cells(r))
+    console.print(whole_numbers(entries))
     if len(report["dcs"]) > 1:
-        render_stress_by_dc(rows, [d["dc"] for d in report["dcs"]])
+        render_stress_by_dc(report["services"], [d["dc"] for d in report["dcs"]])
     console.print(
-        "TTS with + : absorbed for the whole horizon. Gap > 0 (red): recovery takes longer than "
-        "the network can survive."
+        f"Days from the compromise day. TTR: until every capability the stores need is back to 99% "
+        f"of normal (incident's restore, crews, fallbacks). TTS: worst case with nothing restored, "
+        f"until the level serves less than {report['threshold']:.0%} of its demand; + : not within "
+        f"the horizon. Gap = TTR − TTS of the worst store (red: it runs out before it recovers). "
+        f"Exposure: impact / the largest (worst case); sampled: mean over {report['samples']} "
+        f"spreads with each edge's p. — : not scored (a service with no restore model stays down)."
     )
 
 
 def render_stress_by_dc(rows: list[dict[str, Any]], dcs: list[str]) -> None:
-    """Per service, the TTS and impact on each DC's own stores (services that hit no DC left out)."""
-    table = Table(title="Time-to-survive of each DC's stores (TTS days / impact)", title_justify="left")
-    table.add_column("service")
-    table.add_column("TTR days", justify="right")
+    """Per entry, the TTS / TTR and impact at each DC's own stores (entries that hit no DC left out)."""
+    table = Table(title="Time-to-survive of each DC's stores (TTS / TTR days, impact)", title_justify="left")
+    table.add_column("entry")
     for dc in dcs:
         table.add_column(dc, justify="right")
     shown = 0
     for r in rows:
         by_dc = {d["dc"]: d for d in r.get("by_dc", [])}
-        if all(d["tts_capped_by_horizon"] for d in by_dc.values()):
+        if all(
+            d["tts_capped_by_horizon"] and d["ttr_days"] == 0 and d["impact"] == 0 for d in by_dc.values()
+        ):
             continue
         cells = []
         for dc in dcs:
             d = by_dc[dc]
-            tts = f"{d['tts_days']:.0f}" + ("+" if d["tts_capped_by_horizon"] else "")
+            tts = _days(d["tts_days"], d["tts_capped_by_horizon"])
             if d["gap_days"] is not None and d["gap_days"] > 0:
                 tts = f"[red]{tts}[/]"
-            cells.append(f"{tts} / {money(d['impact_lost_revenue'])}")
-        ttr = "—" if r["ttr_days"] is None else f"{r['ttr_days']:.1f}"
-        table.add_row(r["service"], ttr, *cells)
+            cells.append(f"{tts} / {_days(d['ttr_days'], d['ttr_capped_by_horizon'])}, {money(d['impact'])}")
+        table.add_row(r["service"], *cells)
         shown += 1
     if shown:
         console.print(whole_numbers(table))
     else:
-        console.print("Every DC's stores absorb an outage of any single service for the whole horizon.")
+        console.print("No entry touches any DC's stores.")
 
 
 @app.command("import-services")

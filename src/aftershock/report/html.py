@@ -131,9 +131,11 @@ def render_report(
     risk: dict[str, Any] | None = None,
     sensitivity: dict[str, Any] | None = None,
     concentration: dict[str, Any] | None = None,
+    stress: dict[str, Any] | None = None,
 ) -> str:
     """The report as HTML text: headline table, charts, the DCs (table, backlog and stock per DC),
-    the plan comparison, the yearly risk and what drives the answer (``api.sensitivity``)."""
+    the plan comparison, the yearly risk, what drives the answer (``api.sensitivity``), the
+    vendor concentration and the stress test along attack paths (``api.stress``)."""
     from markupsafe import Markup
 
     # in the order of the page: the chain's charts, the DC section's, then plans and risk
@@ -197,6 +199,7 @@ def render_report(
         drivers=_drivers(sensitivity) if sensitivity is not None else None,
         tornado_chart=tornado_chart,
         concentration=_concentration(concentration) if concentration is not None else None,
+        stress=_stress(stress) if stress is not None else None,
     )
 
 
@@ -276,6 +279,56 @@ def _concentration(c: dict[str, Any]) -> dict[str, Any]:
                 "revenue": _money(s["revenue_per_day"]),
             }
             for s in c["single_points"]
+        ],
+    }
+
+
+def _stress_row(r: dict[str, Any]) -> list[str]:
+    """TTR, TTS at each level, the worst store's gap, impact and index (worst case, sampled mean)."""
+
+    def days(value: float | None, capped: bool = False) -> str:
+        return "—" if value is None else f"{value:.0f}" + ("+" if capped else "")
+
+    gap = r["gap_days"]["store"]
+    rei, mean = r["risk_exposure_index"], r["sampled"]["risk_exposure_index_mean"]
+    return [
+        days(r["ttr_days"], r["ttr_capped_by_horizon"]),
+        *(
+            days(r["tts_days"][lv], r["tts_capped_by_horizon"][lv])
+            for lv in ("store", "region", "dc", "chain")
+        ),
+        "—" if gap is None else f"{gap:+.0f}",
+        ("≥ " if r["ttr_capped_by_horizon"] else "") + _money(r["impact"]),
+        "—" if rei is None else f"{rei:.2f}",
+        "—" if mean is None else f"{mean:.2f}",
+    ]
+
+
+def _stress(s: dict[str, Any]) -> dict[str, Any]:
+    """The stress test section (``api.stress``): vendors ranked, then every entry service."""
+    return {
+        "threshold": f"{100 * s['threshold']:.0f}%",
+        "weight": s["weight"],
+        "samples": s["samples"],
+        "definitions": s["definitions"],
+        "columns": ["TTR", "TTS store", "region", "DC", "chain", "gap", "impact", "exposure", "sampled"],
+        "parties": [
+            {
+                "rank": "" if p["rank"] is None else str(p["rank"]),
+                "party": p["party"],
+                "role": p["role"],
+                "cells": _stress_row(p),
+            }
+            for p in s["parties"]
+        ],
+        "services": [
+            {
+                "service": r["service"],
+                "vendor": r["vendor"],
+                "spread": ", ".join(x for x in r["compromised"] if x != r["service"]) or "—",
+                "cells": _stress_row(r),
+            }
+            for r in s["services"]
         ],
     }
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aftershock.graph.spread import compromise_days, sample_live_edges
+from aftershock.graph.spread import compromise_days, guard_of, sample_live_edges
 from aftershock.graph.timeline import change_days
 from aftershock.policies.registry import AllocationPolicy, get_policy
 from aftershock.sim.dispatch import Dispatched, cap_active, dispatch, surge_on
@@ -86,7 +86,9 @@ def sample_compromise(inp: SimInputs, rngs: Sequence[np.random.Generator]) -> np
         else np.zeros((len(rngs), 0), dtype=bool)
     )
     tl = inp.timeline
-    return compromise_days(inp.net, tl.start_service, tl.start_day, live)
+    # isolations in force stop a compromise landing on the control edges they cut
+    guard = guard_of(tl, inp.net, inp.rows)
+    return compromise_days(inp.net, tl.start_service, tl.start_day, live, guard, tl.start_share)
 
 
 def capacities(inp: SimInputs, day: int, compromised_on: np.ndarray) -> Capacities:

@@ -14,7 +14,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aftershock import __version__, api
 from aftershock.runstore import RunStore
-from aftershock.web import api_routes, pages, plan_routes, problems, sensitivity_routes
+from aftershock.web import (
+    api_routes,
+    pages,
+    pause_routes,
+    plan_routes,
+    problems,
+    sensitivity_routes,
+    stress_routes,
+)
 from aftershock.web.guard import RequestGuard, allowed_hosts
 from aftershock.web.settings import Settings
 from aftershock.web.state import ServerState
@@ -99,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plan_routes.router)
     app.include_router(sensitivity_routes.router)
     app.include_router(sensitivity_routes.pages)
+    pause_routes.include(app)
+    stress_routes.include(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -9,8 +9,6 @@ replications at most ``--max-replications``, and the store-days bound).
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,9 +16,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from aftershock.limits import Limits
 from aftershock.web.api_routes import Write, list_scenarios, require_read, state
 from aftershock.web.plan_routes import _in_worker
+from aftershock.web.worker import api_job
 
 router = APIRouter(prefix="/api")
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -50,20 +48,6 @@ class SensitivityRequest(BaseModel):
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
 
 
-def sensitivity_job(db: str, scenario_id: str, options: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """Worker-process entry: the stored scenario's files, then the analysis in this process."""
-    from aftershock import api
-    from aftershock.runstore import RunStore
-
-    store = RunStore(db, recover=False)
-    try:
-        with tempfile.TemporaryDirectory(prefix="aftershock-sensitivity-") as folder:
-            path = store.scenario_files(scenario_id, Path(folder))
-            return api.sensitivity(path, **options, limits=limits)
-    finally:
-        store.close()
-
-
 @router.post("/scenarios/{ref}/sensitivity", dependencies=[Write])
 async def sensitivity(request: Request, ref: str, body: SensitivityRequest) -> dict[str, Any]:
     """Rank the scenario's uncertain inputs by how much they move a metric.
@@ -83,7 +67,8 @@ async def sensitivity(request: Request, ref: str, body: SensitivityRequest) -> d
     sid, loaded = await run_in_threadpool(st.load, ref)  # 404 / 422 before any work
     # every check of the analysis, here: a bad parameter is a 422 without a worker
     await run_in_threadpool(lambda: api.check_sensitivity(loaded, **options, limits=st.settings.limits))
-    return await _in_worker(request, sensitivity_job, st.store.url, sid, options, st.settings.limits)
+    job = {**options, "limits": st.settings.limits}
+    return await _in_worker(request, api_job, st.store.url, sid, "sensitivity", job, loaded.variant)
 
 
 @pages.get("/sensitivity", response_class=HTMLResponse)

@@ -124,21 +124,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def optimize_job(
-    db: str, scenario_id: str, options: dict[str, Any], variant: str | None = None
-) -> dict[str, Any]:
-    """Worker-process entry for ``POST /api/scenarios/{ref}/optimize``: plan, replay, promise
-    (of the scenario's ``variant`` when one is named)."""
+def api_job(db: str, scenario_id: str, call: str, options: dict[str, Any], variant: str | None = None) -> Any:
+    """Worker-process entry for a job on a stored scenario: its files (of its ``variant`` when
+    one is named) copied out of the run store, then ``aftershock.api.<call>(ref, **options)``
+    in this process."""
     from aftershock import api
     from aftershock.runstore import RunStore
 
     store = RunStore(db, recover=False)
     try:
-        with tempfile.TemporaryDirectory(prefix="aftershock-optimize-") as folder:
+        with tempfile.TemporaryDirectory(prefix=f"aftershock-{call}-") as folder:
             path = store.scenario_files(scenario_id, Path(folder))
-            result = api.optimize(f"{path}:{variant}" if variant else path, **options)
+            return getattr(api, call)(f"{path}:{variant}" if variant else path, **options)
     finally:
         store.close()
+
+
+def optimize_job(
+    db: str, scenario_id: str, options: dict[str, Any], variant: str | None = None
+) -> dict[str, Any]:
+    """Worker-process entry for ``POST /api/scenarios/{ref}/optimize``: plan, replay, promise
+    (of the scenario's ``variant`` when one is named)."""
+    result = api_job(db, scenario_id, "optimize", options, variant)
     out = result.as_dict()
     out["dispatch"] = result.dispatch.to_dict(orient="records")
     return _plain(out)
