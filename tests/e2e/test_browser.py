@@ -214,3 +214,53 @@ def test_cancel_a_running_run_from_its_page(server: str, page) -> None:
     page.get_by_role("button", name="Cancel run").click()
     page.locator("text=This run was cancelled").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Cancel run").is_hidden()
+
+
+def test_price_the_pause_lengths_and_draw_the_chart(server: str, page) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server + "/pause?scenario=ocs-2022")
+    page.locator("#p-days").fill("0,1,5")
+    page.locator("#p-reps").fill("4")
+    page.get_by_role("button", name="Price the pause lengths").click()
+    page.locator("#pause-table").wait_for(timeout=120_000)
+    page.locator("#pause-chart .main-svg").first.wait_for(timeout=20_000)
+    rows = page.locator("#pause-table tr")
+    assert rows.count() == 4  # the header and three lengths
+    assert "(best)" in page.locator("#pause-table").inner_text()
+    assert "Best: a pause of" in page.locator("#pause-verdict").inner_text()
+    # lengths out of order: the problem, no table
+    page.locator("#p-days").fill("5,1")
+    page.get_by_role("button", name="Price the pause lengths").click()
+    page.locator("#pause-result .error").wait_for(timeout=20_000)
+    assert "increasing order" in page.locator("#pause-result").inner_text()
+    assert page.locator("#pause-table").count() == 0
+    assert not errors, errors
+
+
+def test_rank_the_inputs_and_draw_the_tornado(server: str, page) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server + "/")
+    page.get_by_role("link", name="Sensitivity").click()
+    page.wait_for_url("**/sensitivity")
+    page.get_by_label("Scenario", exact=True).select_option("coop-kaseya-2021")
+    page.locator("#s-params").fill(
+        "incident.restore.pos-main.sites_per_crew_per_day=0.8:1.6\nbehaviour.divert_nearby_fraction=0.1:0.4"
+    )
+    page.locator("#s-samples").select_option("8")
+    page.locator("#s-trajectories").fill("2")
+    page.locator("#s-reps").fill("1")
+    page.get_by_role("button", name="Find what drives it").click()
+    page.locator("#ranking").wait_for(timeout=120_000)
+    page.locator("#tornado .main-svg").first.wait_for(timeout=20_000)
+    rows = page.locator("#ranking tr")
+    assert rows.count() == 3  # the header and two parameters
+    assert "sites_per_crew_per_day" in rows.nth(1).inner_text()
+    # a path that does not exist: the problem, no table
+    page.locator("#s-params").fill("incident.nope=1:2")
+    page.get_by_role("button", name="Find what drives it").click()
+    page.locator("#sensitivity-result .error").wait_for(timeout=20_000)
+    assert "nope" in page.locator("#sensitivity-result").inner_text()
+    assert page.locator("#ranking").count() == 0
+    assert not errors, errors

@@ -154,13 +154,10 @@ class Estimate(Strict):
         return float(np.median(self.sample(np.random.default_rng(0), 20001)))
 
 
-class Threat(Strict):
-    """A way the network gets hit: an attack that starts at one service, with its odds and costs."""
+class IncidentOdds(Strict):
+    """How often an incident happens, how long it lasts and what the response costs: what a
+    threat and a common cause share."""
 
-    id: Id | None = Field(None, description="Name of the threat in reports. Leave out to use the service id.")
-    service: Id = Field(
-        description="Id of the service where the attack starts; it spreads along control edges."
-    )
     frequency_per_year: Estimate = Field(
         description="Expected number of compromises a year (the rate of a Poisson process), at "
         "most 365: a value, high or p90 above is refused, and lognormal draws above count as 365."
@@ -172,8 +169,9 @@ class Threat(Strict):
     )
     pause_days: Estimate | None = Field(
         None,
-        description="Length of the precautionary pause (isolation) in days, at most 100000. Leave "
-        "out to use the scenario's incident.forensic_clearance_days.",
+        description="Length of the precautionary pause (isolation) in days, at most 100000; for a "
+        "common cause it applies even when no entry is compromised. Leave out to use the "
+        "scenario's incident.forensic_clearance_days.",
     )
     response_cost: Estimate = Field(
         default_factory=lambda: Estimate(dist="point", value=0.0),
@@ -196,6 +194,15 @@ class Threat(Strict):
     @classmethod
     def _days_bounded(cls, value: Estimate | None) -> Estimate | None:
         return _days(value)
+
+
+class Threat(IncidentOdds):
+    """A way the network gets hit: an attack that starts at one service, with its odds and costs."""
+
+    id: Id | None = Field(None, description="Name of the threat in reports. Leave out to use the service id.")
+    service: Id = Field(
+        description="Id of the service where the attack starts; it spreads along control edges."
+    )
 
     @property
     def name(self) -> str:
@@ -229,7 +236,7 @@ class CauseEntry(Strict):
     )
 
 
-class CommonCause(Strict):
+class CommonCause(IncidentOdds):
     """One compromise upstream (an RMM vendor, a cloud, a 3PL's parent) that hits several entry
     services at once, with one frequency: its entries are compromised together in one incident."""
 
@@ -242,42 +249,6 @@ class CommonCause(Strict):
         description=f"The services compromised at once when the cause fires (1 to {MAX_CAUSE_ENTRIES}, "
         "each at most once), each with its probability."
     )
-    frequency_per_year: Estimate = Field(
-        description="Expected number of times a year the cause fires (the rate of a Poisson process), "
-        "at most 365, as for a threat."
-    )
-    outage_days: Estimate = Field(
-        description="Days from the compromise until compromised services start to come back (their "
-        "ramp or crews then run as in incident.restore); drawn values are rounded to whole days, at "
-        "least 1, and may not name more than 100000 days."
-    )
-    pause_days: Estimate | None = Field(
-        None,
-        description="Length of the precautionary pause (isolation) in days, at most 100000; it "
-        "applies even when no entry is compromised. Leave out to use the scenario's "
-        "incident.forensic_clearance_days.",
-    )
-    response_cost: Estimate = Field(
-        default_factory=lambda: Estimate(dist="point", value=0.0),
-        description="Cost of the response per occurrence (forensics, overtime, communication), in "
-        "the currency of item prices. Leave out for 0.",
-    )
-    first_party: bool = Field(
-        False,
-        description="Whether the root is the company itself (true) rather than a supplier, as for a "
-        "threat (only a supplier's incident is capped by insurance.cbi_sublimit). Leave out for "
-        "false (a supplier's incident).",
-    )
-
-    @field_validator("frequency_per_year")
-    @classmethod
-    def _frequency_bounded(cls, value: Estimate) -> Estimate:
-        return _frequency(value)
-
-    @field_validator("outage_days", "pause_days")
-    @classmethod
-    def _days_bounded(cls, value: Estimate | None) -> Estimate | None:
-        return _days(value)
 
     @field_validator("entries")
     @classmethod

@@ -125,3 +125,34 @@ function warningBanner(warnings) {
   div.appendChild(ul);
   return div;
 }
+
+// A table of results: a caption, a header row and rows of text; the columns from
+// `textColumns` on are numbers (right-aligned). Shared by the optimise and sensitivity pages.
+function listTable(id, caption, header, rows, textColumns = 1) {
+  const t = document.createElement("table");
+  t.className = "list";
+  t.id = id;
+  const c = document.createElement("caption");
+  c.textContent = caption;
+  t.appendChild(c);
+  const hr = document.createElement("tr");
+  header.forEach((h, i) => {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = h;
+    if (i >= textColumns) th.className = "num";
+    hr.appendChild(th);
+  });
+  t.appendChild(hr);
+  for (const row of rows) {
+    const tr = document.createElement("tr");
+    row.forEach((v, i) => {
+      const td = document.createElement("td");
+      td.textContent = v;
+      if (i >= textColumns) td.className = "num";
+      tr.appendChild(td);
+    });
+    t.appendChild(tr);
+  }
+  return t;
+}

@@ -6,35 +6,6 @@ function fmt(value, digits) {
   return Number(value).toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-function table(id, caption, header, rows) {
-  const t = document.createElement("table");
-  t.className = "list";
-  t.id = id;
-  const c = document.createElement("caption");
-  c.textContent = caption;
-  t.appendChild(c);
-  const hr = document.createElement("tr");
-  header.forEach((h, i) => {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = h;
-    if (i > 0) th.className = "num";
-    hr.appendChild(th);
-  });
-  t.appendChild(hr);
-  for (const row of rows) {
-    const tr = document.createElement("tr");
-    row.forEach((v, i) => {
-      const td = document.createElement("td");
-      td.textContent = v;
-      if (i > 0) td.className = "num";
-      tr.appendChild(td);
-    });
-    t.appendChild(tr);
-  }
-  return t;
-}
-
 function showOptimised(out, r) {
   out.replaceChildren();
   const banner = warningBanner(r.warnings);
@@ -72,7 +43,7 @@ function showOptimised(out, r) {
   // labels and units come with the replayed metrics (sim/metrics.py); days to one decimal
   const names = ["lost_sales_units", "lost_margin", "stockout_store_days", "backlog_clear_day", "service_restored_day", "surge_cost"];
   out.appendChild(
-    table(
+    listTable(
       "versus",
       "Optimised plan against the scenario's own plan (means of " + r.replications + " replications)",
       ["", "optimised plan", "scenario plan"],
@@ -85,7 +56,7 @@ function showOptimised(out, r) {
   );
   if ((r.dcs || []).length > 1) {
     out.appendChild(
-      table(
+      listTable(
         "by-dc",
         "The plan per DC",
         ["DC", "restart day", "extra shifts", "shipped, units", "shipped for other DCs, units", "shipped for it by backups, units"],
@@ -102,7 +73,7 @@ function showOptimised(out, r) {
   }
   const days = r.schedule.filter((d) => d.extra_shifts > 0.005 || d.day < r.restart_day + 7);
   out.appendChild(
-    table(
+    listTable(
       "schedule",
       "The plan per day (units)",
       ["day", "extra shifts", "shipped", "backlog", "lost"],

@@ -12,35 +12,6 @@ function plusMinus(value, conf) {
   return Number(value).toFixed(2) + " ± " + Number(conf).toFixed(2);
 }
 
-function resultTable(id, caption, header, rows) {
-  const t = document.createElement("table");
-  t.className = "list";
-  t.id = id;
-  const c = document.createElement("caption");
-  c.textContent = caption;
-  t.appendChild(c);
-  const hr = document.createElement("tr");
-  header.forEach((h, i) => {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = h;
-    if (i > 1) th.className = "num";
-    hr.appendChild(th);
-  });
-  t.appendChild(hr);
-  for (const row of rows) {
-    const tr = document.createElement("tr");
-    row.forEach((v, i) => {
-      const td = document.createElement("td");
-      td.textContent = v;
-      if (i > 1) td.className = "num";
-      tr.appendChild(td);
-    });
-    t.appendChild(tr);
-  }
-  return t;
-}
-
 function showSensitivity(out, r) {
   out.replaceChildren();
   const banner = warningBanner(r.warnings);
@@ -69,7 +40,7 @@ function showSensitivity(out, r) {
     return cells;
   });
   out.appendChild(
-    resultTable("ranking", "Inputs ranked by " + (sobol ? "total Sobol index ST" : "Morris mu*"), header, rows)
+    listTable("ranking", "Inputs ranked by " + (sobol ? "total Sobol index ST" : "Morris mu*"), header, rows, 2)
   );
   const list = document.createElement("ul");
   for (const note of r.notes) {
