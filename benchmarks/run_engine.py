@@ -1,17 +1,19 @@
-"""Engine vs SimPy peer: wall time, CPU time and peak memory on the same generated scenario, one run.
+"""Engine vs its two peers (a naive NumPy model and a SimPy model): wall time, CPU time and peak
+memory on the same generated scenario, one run.
 
     .venv/bin/python benchmarks/run_engine.py                 # print the table
     .venv/bin/python benchmarks/run_engine.py --write         # and update benchmarks/README.md
     .venv/bin/python benchmarks/run_engine.py --quick         # without the 10,000-store case
     .venv/bin/python benchmarks/run_engine.py --big-reps 1000 # the 10,000-store case in full
+    .venv/bin/python benchmarks/run_engine.py --case 1000x60x10  # one comparison case only (no --write)
 
 Every measurement runs in a fresh Python process, so its peak memory (max RSS from
 ``resource.getrusage``; for a process pool, the sum over the process tree sampled every
 0.1 s) belongs to that case alone. The scenario (:func:`scenario`): S stores with one item,
 Poisson demand, weekly ordering on staggered weekdays, 10 days of cover, lead time 1; the
 DC's warehouse system is isolated on days 10-14 (nothing ships), then the DC clears the
-backlog at 1.3 times its normal daily outflow. Engine and peer read the same compiled
-inputs (``build_inputs``) and the same seed. Where a model runs fewer replications than
+backlog at 1.3 times its normal daily outflow. The engine and the peers (``numpy_peer.py``,
+``simpy_peer.py``) read the same compiled inputs (``build_inputs``) and the same seed. Where a model runs fewer replications than
 the case asks for, its times are scaled linearly to the case's replications (the cost of
 a replication does not depend on how many there are) and the table says so.
 """
@@ -44,7 +46,7 @@ TARGET_BIG_MEMORY_MB = 4096.0
 class Run:
     """One measured process: a model on a scenario size, possibly on fewer replications."""
 
-    model: str  # engine | peer
+    model: str  # engine | numpy (numpy_peer.py) | peer (simpy_peer.py)
     stores: int
     days: int
     reps: int  # replications the case asks for
@@ -142,6 +144,11 @@ def child(spec: Run) -> dict[str, Any]:
                 pool.close()  # workers reaped: their CPU time counts in RUSAGE_CHILDREN
         else:
             out = run(inp, spec.run_reps, SEED, chunk=spec.chunk)
+    elif spec.model == "numpy":
+        sys.path.insert(0, str(HERE))
+        import numpy_peer
+
+        out = numpy_peer.run(inp, spec.run_reps, SEED)
     else:
         sys.path.insert(0, str(HERE))
         import simpy_peer
@@ -219,9 +226,21 @@ def engine_row(label: str, spec: Run, m: dict[str, Any]) -> tuple[str, float, fl
         peak_cell = f"{peak:,.0f} (est.)"
     cells = (
         f"| {spec.stores:,} × {spec.days} × {spec.reps:,} | {fmt_s(wall)} | {fmt_s(cpu)} | {peak_cell} "
-        f"| — | — | — | — | {m['lost_mean']:,.0f} ± {m['lost_se']:,.0f} | {note} |"
+        f"| — | — | — | — | — | — | — | {ns_per_store_day(wall, spec)} / — / — "
+        f"| {m['lost_mean']:,.0f} ± {m['lost_se']:,.0f} | {note} |"
     )
     return cells, wall, peak
+
+
+def ns_per_store_day(seconds: float, spec: Run) -> str:
+    """Wall time per simulated store-day, in ns, for the case's replications."""
+    return f"{seconds / (spec.stores * spec.days * spec.reps) * 1e9:,.0f}"
+
+
+def parse_case(text: str) -> tuple[int, int, int]:
+    """``1000x60x10`` → (stores, days, replications)."""
+    stores, days, reps = (int(part) for part in text.lower().replace("×", "x").split("x"))
+    return stores, days, reps
 
 
 def main() -> None:
@@ -240,8 +259,13 @@ def main() -> None:
         help="replications the engine runs in the 10,000-store case (1000: in full)",
     )
     parser.add_argument("--workers", type=int, default=2, help="process pool for the 10,000-store case")
+    parser.add_argument(
+        "--case", help="run only this comparison case, STORESxDAYSxREPS (prints its row; no --write)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.case and args.write:
+        parser.error("--case prints one row; --write needs the whole run")
     if args.child:
         print(json.dumps(child(Run(**json.loads(args.child)))))
         return
@@ -249,30 +273,43 @@ def main() -> None:
     started = time.time()
     rows = [
         "| stores × days × replications | engine wall s | engine CPU s | engine peak MB "
-        "| peer wall s | peer CPU s | peer peak MB | speed-up wall (CPU) | mean lost units ± SE "
-        "(engine / peer) | note |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| NumPy peer wall s | NumPy peer CPU s | speed-up over NumPy peer, wall (CPU) "
+        "| SimPy peer wall s | SimPy peer CPU s | SimPy peer peak MB | speed-up over SimPy peer, wall (CPU) "
+        "| ns per store-day, wall (engine / NumPy / SimPy) "
+        "| mean lost units ± SE (engine / NumPy / SimPy) | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
+    cases = ((100, 60, 10, 10), (1000, 60, 10, 10), (1500, 90, 100, args.peer_reps))
+    if args.case:
+        stores, days, reps = parse_case(args.case)
+        cases = ((stores, days, reps, min(args.peer_reps, reps)),)
     speedups: list[tuple[int, float, float]] = []
-    for stores, days, reps, peer_reps in ((100, 60, 10, 10), (1500, 90, 100, args.peer_reps)):
+    for stores, days, reps, peer_reps in cases:
         engine = Run("engine", stores, days, reps, reps)
+        naive = Run("numpy", stores, days, reps, reps)
         peer = Run("peer", stores, days, reps, min(peer_reps, reps))
-        e, p = measure(engine), measure(peer)
+        e, n, p = measure(engine), measure(naive), measure(peer)
         p_wall, p_cpu = p["wall_s"] * peer.scale, p["cpu_s"] * peer.scale
         s_wall, s_cpu = p_wall / e["wall_s"], p_cpu / e["cpu_s"]
         speedups.append((stores, s_wall, s_cpu))
         note = (
             ""
             if peer.scale == 1
-            else f"**peer run with {peer.run_reps} replications, times scaled ×{peer.scale:g}**"
+            else f"**SimPy peer run with {peer.run_reps} replications, times scaled ×{peer.scale:g}**"
         )
+        ns = " / ".join(ns_per_store_day(w, engine) for w in (e["wall_s"], n["wall_s"], p_wall))
         rows.append(
             f"| {stores:,} × {days} × {reps:,} | {fmt_s(e['wall_s'])} | {fmt_s(e['cpu_s'])} | {e['peak_mb']:,.0f} "
+            f"| {fmt_s(n['wall_s'])} | {fmt_s(n['cpu_s'])} "
+            f"| {n['wall_s'] / e['wall_s']:,.2f}× ({n['cpu_s'] / e['cpu_s']:,.2f}×) "
             f"| {fmt_s(p_wall)} | {fmt_s(p_cpu)} | {p['peak_mb']:,.0f} | {s_wall:,.0f}× ({s_cpu:,.0f}×) "
-            f"| {e['lost_mean']:,.0f} ± {e['lost_se']:,.0f} / {p['lost_mean']:,.0f} ± {p['lost_se']:,.0f} "
-            f"| {note} |"
+            f"| {ns} "
+            f"| {e['lost_mean']:,.0f} ± {e['lost_se']:,.0f} / {n['lost_mean']:,.0f} ± {n['lost_se']:,.0f} "
+            f"/ {p['lost_mean']:,.0f} ± {p['lost_se']:,.0f} | {note} |"
         )
         print(rows[-1], flush=True)
+    if args.case:
+        return
     big: list[tuple[str, float, float]] = []
     if not args.quick:
         reps = 1000
