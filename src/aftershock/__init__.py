@@ -3,7 +3,8 @@
 The public API lives in :mod:`aftershock.api`; the names below are the stable surface.
 """
 
-from aftershock.api import impact, load, scenarios, schema, validate
+from typing import TYPE_CHECKING, Any
+
 from aftershock.errors import (
     AftershockError,
     DataError,
@@ -15,7 +16,28 @@ from aftershock.errors import (
 )
 from aftershock.model import LoadedScenario, Scenario
 
+if TYPE_CHECKING:
+    from aftershock.api import impact, load, scenarios, schema, validate
+
 __version__ = "0.1.0"
+
+# loaded on first use, so that importing the package (and the CLI) stays cheap
+_API_NAMES = frozenset({"impact", "load", "scenarios", "schema", "validate"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API_NAMES:
+        from aftershock import api
+
+        value = getattr(api, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _API_NAMES)
+
 
 __all__ = [
     "AftershockError",

@@ -6,32 +6,74 @@ raises :class:`~aftershock.errors.AftershockError` subclasses for bad input (a
 :class:`~aftershock.errors.ParameterError` names the Python parameter) and returns plain
 data (dataclasses, dicts, NumPy or xarray), never prints. Each capability has its own
 module; everything public is importable from here.
+
+The names are loaded lazily: ``import aftershock.api`` is cheap, and the first use of a name
+imports its module (and the heavy libraries behind it: xarray, pandas, SQLAlchemy, ...).
 """
 
 from __future__ import annotations
 
-from aftershock.api.accumulate import accumulate
-from aftershock.api.calibrate import CalibrationResult, calibrate
-from aftershock.api.compare import compare
-from aftershock.api.concentration import concentration
-from aftershock.api.impact import impact
-from aftershock.api.optimize import DEFAULT_BACKLOG_COST, OptimizeResult, PlanResult, optimize, plan
-from aftershock.api.pause_study import pause_study
-from aftershock.api.risk import risk, stress
-from aftershock.api.runs import check_work
-from aftershock.api.scenarios import (
-    ScenarioRef,
-    import_services,
-    load,
-    scenarios,
-    schema,
-    validate,
-    warnings_data,
-)
-from aftershock.api.sensitivity import check_sensitivity, sensitivity
-from aftershock.api.simulate import open_store, simulate, simulate_and_save
-from aftershock.api.what_if import run_overrides
-from aftershock.limits import Limits
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aftershock.api.accumulate import accumulate
+    from aftershock.api.calibrate import CalibrationResult, calibrate
+    from aftershock.api.compare import compare
+    from aftershock.api.concentration import concentration
+    from aftershock.api.impact import impact
+    from aftershock.api.optimize import DEFAULT_BACKLOG_COST, OptimizeResult, PlanResult, optimize, plan
+    from aftershock.api.pause_study import pause_study
+    from aftershock.api.risk import risk, stress
+    from aftershock.api.runs import check_work
+    from aftershock.api.scenarios import (
+        ScenarioRef,
+        import_services,
+        load,
+        scenarios,
+        schema,
+        validate,
+        warnings_data,
+    )
+    from aftershock.api.sensitivity import check_sensitivity, sensitivity
+    from aftershock.api.simulate import open_store, simulate, simulate_and_save
+    from aftershock.api.what_if import run_overrides
+    from aftershock.limits import Limits
+
+# public name -> module it lives in
+_EXPORTS: dict[str, str] = {
+    "DEFAULT_BACKLOG_COST": "aftershock.api.optimize",
+    "CalibrationResult": "aftershock.api.calibrate",
+    "Limits": "aftershock.limits",
+    "OptimizeResult": "aftershock.api.optimize",
+    "PlanResult": "aftershock.api.optimize",
+    "ScenarioRef": "aftershock.api.scenarios",
+    "accumulate": "aftershock.api.accumulate",
+    "calibrate": "aftershock.api.calibrate",
+    "check_sensitivity": "aftershock.api.sensitivity",
+    "check_work": "aftershock.api.runs",
+    "compare": "aftershock.api.compare",
+    "concentration": "aftershock.api.concentration",
+    "impact": "aftershock.api.impact",
+    "import_services": "aftershock.api.scenarios",
+    "load": "aftershock.api.scenarios",
+    "open_store": "aftershock.api.simulate",
+    "optimize": "aftershock.api.optimize",
+    "pause_study": "aftershock.api.pause_study",
+    "plan": "aftershock.api.optimize",
+    "risk": "aftershock.api.risk",
+    "run_overrides": "aftershock.api.what_if",
+    "scenarios": "aftershock.api.scenarios",
+    "schema": "aftershock.api.scenarios",
+    "sensitivity": "aftershock.api.sensitivity",
+    "simulate": "aftershock.api.simulate",
+    "simulate_and_save": "aftershock.api.simulate",
+    "stress": "aftershock.api.risk",
+    "validate": "aftershock.api.scenarios",
+    "warnings_data": "aftershock.api.scenarios",
+}
 
 __all__ = [
     "DEFAULT_BACKLOG_COST",
@@ -64,3 +106,31 @@ __all__ = [
     "validate",
     "warnings_data",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    # bypass _LazyAPI.__setattr__: the resolved public object replaces the lazy slot
+    types.ModuleType.__setattr__(sys.modules[__name__], name, value)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _LazyAPI(types.ModuleType):
+    """Keep ``api.simulate`` the function: importing the submodule ``aftershock.api.simulate``
+    makes the import system set the package attribute of the same name to the module, which
+    must not shadow the public function (as the eager ``from ... import`` used to guarantee)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name, "").rsplit(".", 1)[-1] == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _LazyAPI

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from aftershock.api.accumulate import accumulate
 from aftershock.cli.app import ExecutorOpt, JsonOpt, WorkersOpt, app
 from aftershock.cli.concentration_view import money
 from aftershock.cli.output import console, pct, print_json, print_warnings, whole_numbers
@@ -64,6 +63,8 @@ def accumulate_cmd(
     vendor's frequency), with the aggregate exceedance curve. A broken member stops the run
     with every problem listed, unless --skip-broken.
     """
+    from aftershock.api.accumulate import accumulate
+
     with progress_bar("simulating members", enabled=not (quiet or json_out)) as tick:
         result = accumulate(
             folder,

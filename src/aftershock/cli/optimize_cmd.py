@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from aftershock import api
-from aftershock.api import DEFAULT_BACKLOG_COST
 from aftershock.cli.app import JsonOpt, ScenarioArg, SetOpt, app
 from aftershock.cli.output import console, print_json, print_warnings, whole_numbers
+from aftershock.optimize.operational import DEFAULT_BACKLOG_COST
 from aftershock.sim.metrics import LABELS
 
 OutOpt = Annotated[

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from aftershock.api.pause_study import parse_days, pause_figure, pause_study
 from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
 from aftershock.cli.output import console, pct, print_json, print_warnings, whole_numbers
 from aftershock.cli.progress import progress_bar
@@ -42,6 +41,7 @@ def pause_cmd(
     that is. The spread is drawn with each control edge's own p; an isolation in force stops
     a compromise landing on a control edge it cuts (docs/risk.md, "The pause decision").
     """
+    from aftershock.api.pause_study import parse_days, pause_figure, pause_study
     from aftershock.io.results import check_output_path, write_text_atomic
 
     if chart is not None:

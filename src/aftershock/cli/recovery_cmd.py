@@ -10,16 +10,9 @@ from rich import box
 from rich.table import Table
 
 from aftershock import api
-from aftershock.api.compare import for_compare
 from aftershock.cli.app import ExecutorOpt, JsonOpt, ScenarioArg, SetOpt, WorkersOpt, app
 from aftershock.cli.output import console, print_json, print_warnings, whole_numbers
 from aftershock.cli.progress import progress_bar
-from aftershock.recovery import CapSize
-from aftershock.recovery.compare import (
-    PARETO_OBJECTIVES,
-    normal_order_line_units,
-    normal_order_line_units_by_dc,
-)
 
 
 @app.command("compare")
@@ -85,7 +78,13 @@ def compare_cmd(
     DC once, with at most one plain value for the DCs not named); rows and --json name the DCs
     each applies to.
     """
+    from aftershock.api.compare import for_compare
     from aftershock.io.results import check_output_path, write_text_atomic
+    from aftershock.recovery.compare import (
+        PARETO_OBJECTIVES,
+        normal_order_line_units,
+        normal_order_line_units_by_dc,
+    )
 
     if chart is not None:
         check_output_path(chart, flag="--chart", suffixes=(".html", ".htm"))
@@ -262,6 +261,7 @@ def report_cmd(
     """
     from aftershock.io.results import check_output_path, write_text_atomic
     from aftershock.optimize import available as lp_available
+    from aftershock.recovery import CapSize
     from aftershock.report import render_report
 
     check_output_path(out, suffixes=(".html", ".htm"))

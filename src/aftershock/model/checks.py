@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from aftershock.model.network import SITE_CAPABILITIES, Capability, SiteSelector
 from aftershock.model.scenario import Scenario
 from aftershock.model.stores import StoreFrame, attribute_text, store_dc_names
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Loc, str]
@@ -292,6 +295,8 @@ def _dc_references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
                 yield loc, f"DC '{dc.id}' cannot be its own backup"
         if dc.supply is not None:
             yield from _supply_references(dc.supply.suppliers, ("sites", "dcs", d, "supply"), items)
+    import networkx as nx  # imported here: loading the package must not pay for it
+
     graph = nx.DiGraph(
         (dc.id, b.dc) for dc in scenario.sites.dcs for b in dc.backups if b.dc in dcs and b.dc != dc.id
     )
@@ -405,6 +410,8 @@ def _node(site: str, kinds: dict[str, str], capability: str) -> str:
 
 def requires_digraph(scenario: Scenario, stores: StoreFrame) -> nx.DiGraph:
     """Requires edges at rule level (provider -> consumer), stores collapsed per capability."""
+    import networkx as nx
+
     kinds = site_kinds(scenario, stores)
     graph = nx.DiGraph()
     for i, rule in enumerate(scenario.requires):
@@ -427,6 +434,8 @@ def requires_digraph(scenario: Scenario, stores: StoreFrame) -> nx.DiGraph:
 
 
 def _cycles(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+    import networkx as nx
+
     graph = requires_digraph(scenario, stores)
     try:
         cycle = nx.find_cycle(graph)
