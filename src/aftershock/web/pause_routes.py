@@ -9,8 +9,6 @@ work is bounded by the server's limits (lengths × replications at most
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,6 +20,7 @@ from aftershock.errors import ParameterError
 from aftershock.limits import Limits
 from aftershock.web.api_routes import Write, list_scenarios, require_read, state
 from aftershock.web.plan_routes import _in_worker
+from aftershock.web.worker import api_job
 
 router = APIRouter(prefix="/api")
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -40,20 +39,6 @@ class PauseStudyRequest(BaseModel):
         40, description="Replications per length (the same random numbers for every length)."
     )
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
-
-
-def pause_job(db: str, scenario_id: str, options: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """Worker-process entry: the stored scenario's files, then the study in this process."""
-    from aftershock.api.pause_study import pause_study
-    from aftershock.runstore import RunStore
-
-    store = RunStore(db, recover=False)
-    try:
-        with tempfile.TemporaryDirectory(prefix="aftershock-pause-") as folder:
-            path = store.scenario_files(scenario_id, Path(folder))
-            return pause_study(path, **options, limits=limits)
-    finally:
-        store.close()
 
 
 def check_request(loaded: Any, body: PauseStudyRequest, limits: Limits, max_replications: int) -> None:
@@ -86,7 +71,8 @@ async def pause_study(request: Request, ref: str, body: PauseStudyRequest) -> di
     sid, loaded = await run_in_threadpool(st.load, ref)  # 404 / 422 before any work
     limits, most = st.settings.limits, st.settings.max_replications
     await run_in_threadpool(check_request, loaded, body, limits, most)
-    return await _in_worker(request, pause_job, st.store.url, sid, options, limits)
+    job = {**options, "limits": limits}
+    return await _in_worker(request, api_job, st.store.url, sid, "pause_study", job, loaded.variant)
 
 
 @pages.get("/pause", response_class=HTMLResponse)
