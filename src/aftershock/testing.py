@@ -225,6 +225,56 @@ def two_dc_scenario(
     return write_scenario(folder, data, stores_csv(rows, header))
 
 
+def pause_inputs(folder: Path, changes: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """Engine inputs of a :func:`pause_scenario` with top-level keys changed (items, demand,
+    behaviour, ...: a mapping is merged into the key's own, anything else replaces it)."""
+    from aftershock import api
+    from aftershock.sim import build_inputs
+
+    path = pause_scenario(folder, **kwargs)
+    if changes:
+        data = yaml.safe_load(path.read_text())
+        for key, value in changes.items():
+            data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return build_inputs(api.load(path))
+
+
+def benchmark_module(name: str) -> Any:
+    """``benchmarks/<name>.py`` of the source checkout, imported by path (benchmarks/ is not a
+    package): the peers the engine is checked against."""
+    import importlib.util
+    import sys
+
+    if name not in sys.modules:
+        path = Path(__file__).parents[2] / "benchmarks" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None, path
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def assert_same_means(
+    engine: dict[str, Any],
+    other: dict[str, Any],
+    replications: int,
+    names: tuple[str, ...] = ("lost_units", "sales_units", "shipped_units"),
+) -> None:
+    """Two models on different random streams agree within sampling error: each series' total
+    per replication has the same mean within 4 standard errors, and the streams do differ."""
+    import numpy as np
+
+    for name in names:
+        a, b = engine[name].sum(axis=1), other[name].sum(axis=1)
+        se = np.sqrt(a.var(ddof=1) / replications + b.var(ddof=1) / replications)
+        assert se > 0
+        assert abs(a.mean() - b.mean()) < 4 * se, (name, a.mean(), b.mean(), se)
+    # a statistical comparison, not a replay
+    assert not np.array_equal(engine["demand_units"], other["demand_units"])
+
+
 # -- processes: for tests that start the command line or the server and check what is left --
 
 

@@ -8,45 +8,24 @@ sampling error only.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 
-from aftershock import api
-from aftershock.sim import build_inputs, run
-from aftershock.sim.inputs import SimInputs
-from aftershock.testing import pause_scenario
+from aftershock.sim import run
+from aftershock.testing import assert_same_means, benchmark_module, pause_inputs
 
-PEER = Path(__file__).parents[2] / "benchmarks" / "numpy_peer.py"
 COMPARED = ("demand_units", "sales_units", "lost_units", "shipped_units", "backlog_units", "on_hand_units")
 
 
 def peer() -> ModuleType:
-    """benchmarks/numpy_peer.py, imported by path (benchmarks/ is not a package)."""
-    if "numpy_peer" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("numpy_peer", PEER)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["numpy_peer"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["numpy_peer"]
+    """benchmarks/numpy_peer.py."""
+    return benchmark_module("numpy_peer")
 
 
-def inputs(folder: Path, changes: dict[str, Any] | None = None, **kwargs: Any) -> SimInputs:
-    """A ``pause_scenario`` with top-level YAML keys changed (items, demand, behaviour ...)."""
-    path = pause_scenario(folder, **kwargs)
-    if changes:
-        data = yaml.safe_load(path.read_text())
-        for key, value in changes.items():
-            data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return build_inputs(api.load(path))
+inputs = pause_inputs
 
 
 CASES = {
@@ -132,9 +111,4 @@ def test_agreement_within_sampling_error_with_poisson_demand(tmp_path: Path) -> 
     n = 400
     engine = run(inp, n, 11)
     other = peer().run(inp, n, 11)
-    for name in ("lost_units", "sales_units", "shipped_units"):
-        a, b = engine[name].sum(axis=1), other[name].sum(axis=1)
-        se = np.sqrt(a.var(ddof=1) / n + b.var(ddof=1) / n)
-        assert se > 0
-        assert abs(a.mean() - b.mean()) < 4 * se, (name, a.mean(), b.mean(), se)
-    assert not np.array_equal(engine["demand_units"], other["demand_units"])
+    assert_same_means(engine, other, n)

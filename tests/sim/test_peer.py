@@ -7,53 +7,37 @@ per replication, so the two agree within sampling error only.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 
 from aftershock import api
 from aftershock.sim import build_inputs, run
 from aftershock.sim.inputs import SimInputs
 from aftershock.testing import (
     STOCKED_STORE_COLUMNS,
-    pause_scenario,
+    assert_same_means,
+    benchmark_module,
+    pause_inputs,
     scenario_dict,
     stores_csv,
     write_scenario,
 )
 
-PEER = Path(__file__).parents[2] / "benchmarks" / "simpy_peer.py"
 COMPARED = ("demand_units", "sales_units", "lost_units", "shipped_units", "backlog_units", "on_hand_units")
 #: Per-DC series (replication, dc, day) compared with several DCs; stock only at DCs with supply.
 COMPARED_BY_DC = ("dc_backlog_units", "dc_shipped_units", "dc_lent_units", "dc_capacity_units_by_dc")
 
 
 def peer() -> ModuleType:
-    """benchmarks/simpy_peer.py, imported by path (benchmarks/ is not a package)."""
-    if "simpy_peer" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("simpy_peer", PEER)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["simpy_peer"] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules["simpy_peer"]
+    """benchmarks/simpy_peer.py."""
+    return benchmark_module("simpy_peer")
 
 
-def inputs(folder: Path, changes: dict[str, Any] | None = None, **kwargs: Any) -> SimInputs:
-    """A ``pause_scenario`` with top-level YAML keys changed (items, demand, incident ...)."""
-    path = pause_scenario(folder, **kwargs)
-    if changes:
-        data = yaml.safe_load(path.read_text())
-        for key, value in changes.items():
-            data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return build_inputs(api.load(path))
+inputs = pause_inputs
 
 
 THREE_ITEMS = {
@@ -339,10 +323,4 @@ def test_agreement_within_sampling_error_with_poisson_demand(tmp_path: Path) -> 
     n = 200
     engine = run(inp, n, 11)
     other = peer().run(inp, n, 11)
-    for name in ("lost_units", "sales_units", "shipped_units"):
-        a, b = engine[name].sum(axis=1), other[name].sum(axis=1)
-        se = np.sqrt(a.var(ddof=1) / n + b.var(ddof=1) / n)
-        assert se > 0
-        assert abs(a.mean() - b.mean()) < 4 * se, (name, a.mean(), b.mean(), se)
-    # and the streams do differ: this is a statistical comparison, not a replay
-    assert not np.array_equal(engine["demand_units"], other["demand_units"])
+    assert_same_means(engine, other, n)
