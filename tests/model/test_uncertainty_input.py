@@ -158,3 +158,16 @@ def test_cli_exits_1_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFi
         in err
     )
     assert not out.exists()
+
+
+def test_a_field_another_field_sets_is_refused_not_drawn_for_nothing(tmp_path: Path) -> None:
+    """incident.pause_days sets forensic_clearance_days: its draws would all be overwritten."""
+    estimate = {"incident.forensic_clearance_days": {"dist": "uniform", "low": 1, "high": 3}}
+    base = scenario_dict()
+    assert load_scenario(_write(tmp_path / "free", estimate)).scenario.uncertainty  # on its own: drawn
+    incident = {**base["incident"], "pause_days": 4}
+    path = _write(tmp_path / "set", estimate, incident=incident)
+    problem = _problem(path)
+    assert problem.field == "uncertainty.incident.forensic_clearance_days"
+    assert problem.line == _line(path, "incident.forensic_clearance_days")
+    assert "is set by another field of the scenario (1 becomes 4)" in problem.message

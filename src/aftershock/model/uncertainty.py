@@ -283,6 +283,19 @@ def _range_findings(
             findings.append(
                 (("uncertainty", p.path, key), f"{named} is not a valid {p.path}: {_written(loc)}: {message}")
             )
+            continue
+        _, kept = resolve(scenario_data(changed), p.path)
+        if kept != value:
+            # another field sets this one (incident.pause_days sets forensic_clearance_days): a
+            # draw would be overwritten, so the spread reported would be an invention
+            findings.append(
+                (
+                    ("uncertainty", p.path),
+                    f"{p.path} is set by another field of the scenario ({value:g} becomes {kept:g}), "
+                    "so its draws would change nothing; make that field uncertain instead",
+                )
+            )
+            break
         if lo == hi:
             break
     return findings
