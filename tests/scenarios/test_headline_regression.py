@@ -17,6 +17,11 @@ scenario's README, and the pins moved with it. History:
     ocs-2022 at 22:00 on Friday, the DC back at 22:00 on Wednesday): coop-kaseya-2021's
     Friday was 37% of its lost units and is now 10%;
   - the scenarios' ``uncertainty:`` is drawn per parameter set (two replications a set).
+* Issue 15 (engine speed): demand is drawn from a counter-based stream per replication,
+  day and cell (``aftershock.sim.demand``) instead of NumPy's generator, so both engines and
+  every chunking draw the same demand. Other draws, same distribution: ocs-2022 8,535 →
+  8,512 lost units, coop-kaseya-2021 4,027,681 → 4,028,183 (within sampling error; the
+  deterministic parts, backlog clear day and closed store-days, are unchanged).
 """
 
 from __future__ import annotations
@@ -27,24 +32,24 @@ from aftershock import api
 
 HEADLINE = {
     "coop-kaseya-2021": {
-        "lost_sales_units": 4027680.568823495,
-        "fill_rate": 0.9274843719604576,
+        "lost_sales_units": 4028182.829529834,
+        "fill_rate": 0.9274763976965638,
         "backlog_peak_units": 0.0,
         "backlog_clear_day": 7.0,
         "closed_store_days": 2036.5,
         "stockout_store_days": 0.0,
-        "customers_lost": 327085.56872794114,
-        "lost_margin": 36249125.11941145,
+        "customers_lost": 327120.94305484556,
+        "lost_margin": 36253645.465768516,
     },
     "ocs-2022": {
-        "lost_sales_units": 8535.325824999996,
-        "fill_rate": 0.9991378209910439,
-        "backlog_peak_units": 989270.014225,
+        "lost_sales_units": 8512.131899999993,
+        "fill_rate": 0.9991401421192578,
+        "backlog_peak_units": 988775.2274749996,
         "backlog_clear_day": 15.0,
         "closed_store_days": 0.0,
-        "stockout_store_days": 438.375,
-        "customers_lost": 1571.6802386766753,
-        "lost_margin": 31415.588162499975,
+        "stockout_store_days": 421.125,
+        "customers_lost": 1570.2130733756132,
+        "lost_margin": 31041.94352499997,
     },
 }
 

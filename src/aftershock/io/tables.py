@@ -22,6 +22,11 @@ MAX_PROBLEMS = 50
 #: Poisson generator accepts, even with the largest weekday factor.
 MAX_DEMAND_UNITS = 1e9
 
+#: Smallest CSV file read column by column first (:mod:`aftershock.io.columnar`): below it
+#: the row reader is about as fast as importing pyarrow, which the CLI otherwise never loads.
+#: Parquet is always read column by column first (both readers need pyarrow).
+COLUMNAR_MIN_BYTES = 256 * 1024
+
 #: Longest cell quoted back in a message (longer cells are cut with "...").
 MAX_SHOWN = 40
 
@@ -185,7 +190,29 @@ def _is_missing(value: object) -> bool:
 
 
 def read_store_table(path: Path, source: str, defaults: StoreDefaults) -> StoreFrame:
-    """Read and validate a store table; collect every problem before raising."""
+    """Read and validate a store table; collect every problem before raising.
+
+    A large table is read column by column; one with a problem (or a cell only this row
+    reader reads) is read again row by row, which reports every problem by row and column.
+    """
+    if path.suffix.lower() == ".parquet" or _size(path) >= COLUMNAR_MIN_BYTES:
+        from aftershock.io.columnar import read_columnar
+
+        frame = read_columnar(path, source, defaults)
+        if frame is not None:
+            return frame
+    return read_store_table_by_rows(path, source, defaults)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # the row reader says why it cannot read the file
+        return 0
+
+
+def read_store_table_by_rows(path: Path, source: str, defaults: StoreDefaults) -> StoreFrame:
+    """:func:`read_store_table` one row at a time: the reference the column reader matches."""
     header, rows = read_rows(path, source)
     problems: list[Problem] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]

@@ -55,7 +55,8 @@ def fair_share(
     stock = context.on_hand + context.in_transit
     demand = np.maximum(context.base_demand, 1e-12)[None, :, :]
     low = np.zeros(owed.shape[0])
-    high = np.full(owed.shape[0], ((stock + owed) / demand).max(initial=0.0) + 1.0)
+    # each replication's own bracket: a replication never depends on the others in its chunk
+    high = ((stock + owed) / demand).max(axis=(1, 2), initial=0.0) + 1.0
     for _ in range(BISECTION_STEPS):
         mid = (low + high) / 2
         need = np.clip(mid[:, None, None] * demand - stock, 0.0, owed).sum(axis=(1, 2))

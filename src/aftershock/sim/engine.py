@@ -31,8 +31,12 @@ import numpy as np
 from aftershock.graph.spread import compromise_days, guard_of, sample_live_edges
 from aftershock.graph.timeline import change_days
 from aftershock.policies.registry import AllocationPolicy, get_policy
+from aftershock.sim import compiled, kernel
+from aftershock.sim.compiled import use_compiled
+from aftershock.sim.demand import distribution_code, draw_array, replication_keys
 from aftershock.sim.dispatch import Dispatched, cap_active, dispatch, surge_on
 from aftershock.sim.inputs import EMPTY_SLOT, SimInputs
+from aftershock.sim.kernel import DAILY_ROWS, DC_ROWS, FLOW_ROWS, STORE_TOTAL_ROWS
 from aftershock.sim.state import Capacities, State
 from aftershock.sim.supply import order_from_suppliers, receive_at_dcs
 
@@ -127,20 +131,15 @@ def arrive_deliveries(state: State, day: int) -> np.ndarray:
     return arriving
 
 
-def draw_demand(inp: SimInputs, state: State, day: int, rngs: Sequence[np.random.Generator]) -> np.ndarray:
-    """Step 3: demand per (replication, store, item), each replication from its own stream."""
+def draw_demand(inp: SimInputs, state: State, day: int, keys: np.ndarray) -> np.ndarray:
+    """Step 3: demand per (replication, store, item), from each replication's counter-based
+    stream (:mod:`aftershock.sim.demand`): the same draws as the compiled kernel's."""
     weekday = (inp.first_weekday + day) % 7
     mean = inp.base_demand[None, :, :] * inp.weekday_factors[weekday] * state.loyalty[:, :, None]
     if inp.distribution == "deterministic":
         return mean.copy()
-    out = np.empty_like(mean)
-    for r, rng in enumerate(rngs):
-        if inp.distribution == "poisson":
-            out[r] = rng.poisson(mean[r])
-        else:
-            k = inp.dispersion
-            out[r] = rng.negative_binomial(k, k / (k + np.maximum(mean[r], 1e-12)))
-    return out
+    code = distribution_code(inp.distribution)
+    return draw_array(np.ascontiguousarray(mean), keys, day, code, inp.dispersion)
 
 
 def store_channel_up(inp: SimInputs, cap: Capacities) -> np.ndarray:
@@ -332,13 +331,13 @@ def step_day(
     state: State,
     cap: Capacities,
     day: int,
-    rngs: Sequence[np.random.Generator],
+    keys: np.ndarray,
     policies: tuple[AllocationPolicy, ...],
 ) -> DayStep:
     """Steps 2-6 of one day on today's capacities; a DC's order cap lifts once its backlog is low enough."""
     received = arrive_deliveries(state, day)
     dc_received = receive_at_dcs(inp, state, cap, day) if inp.has_supply else np.zeros(state.cap_lifted.shape)
-    flows = sell(inp, state, cap, draw_demand(inp, state, day, rngs))
+    flows = sell(inp, state, cap, draw_demand(inp, state, day, keys))
     place_orders(inp, state, cap, day)
     dispatched = dispatch(inp, state, cap, day, policies)
     if inp.has_inflation:
@@ -361,34 +360,84 @@ def step_day(
 
 @dataclass
 class Chunk:
-    """A chunk of replications under way: its inputs, generators, compromise days and state."""
+    """A chunk of replications under way: its inputs, demand keys, compromise days and state.
+
+    ``compiled`` chooses the day step: the compiled kernel (:mod:`aftershock.sim.kernel`) or
+    the NumPy steps of this module; both give the same results.
+    """
 
     inp: SimInputs
-    rngs: list[np.random.Generator]
+    keys: np.ndarray  # (R,) uint64: each replication's demand stream
     compromised_on: np.ndarray  # (R, services)
     state: State
+    compiled: bool
 
     @classmethod
-    def start(cls, inp: SimInputs, seeds: Sequence[np.random.SeedSequence]) -> Chunk:
-        """The morning of day 0: each replication's generator draws its compromise days first."""
+    def start(cls, inp: SimInputs, seeds: Sequence[np.random.SeedSequence], engine: str = "auto") -> Chunk:
+        """The morning of day 0: each replication's generator draws its compromise days."""
         rngs = [np.random.default_rng(s) for s in seeds]
-        return cls(inp, rngs, sample_compromise(inp, rngs), State.initial(inp, len(rngs)))
+        return cls(
+            inp,
+            replication_keys(seeds),
+            sample_compromise(inp, rngs),
+            State.initial(inp, len(rngs)),
+            use_compiled(inp, engine),
+        )
 
-    def run_days(self, until_day: int) -> Iterator[tuple[int, Capacities, DayStep]]:
-        """Run days ``0 .. until_day-1``, yielding each day, its capacities and its step.
+    def segments(self, until_day: int, longest: int = 16) -> Iterator[tuple[int, int, Capacities]]:
+        """Runs of days ``[first, stop)`` on the same capacities, at most ``longest`` days each.
 
-        Capacities change only on timeline events: they are propagated on those days and
-        reused otherwise.
+        Capacities change only on timeline events: they are propagated on those days only.
         """
         inp = self.inp
         assert until_day <= inp.horizon_days, "the timeline is compiled for the horizon only"
-        policies = tuple(get_policy(name) for name in inp.dc_policy_names)
         changes = change_days(inp.timeline, self.compromised_on, inp.horizon_days, inp.rows)
+        starts = [0] + [d for d in range(1, until_day) if changes[d]]
         cap = capacities(inp, 0, self.compromised_on)
-        for day in range(until_day):
-            if day and changes[day]:
-                cap = capacities(inp, day, self.compromised_on)
-            yield day, cap, step_day(inp, self.state, cap, day, self.rngs, policies)
+        for n, first in enumerate(starts):
+            if first:
+                cap = capacities(inp, first, self.compromised_on)
+            end = starts[n + 1] if n + 1 < len(starts) else until_day
+            for lo in range(first, end, longest):
+                yield lo, min(lo + longest, end), cap
+
+    def run_days(self, until_day: int) -> Iterator[tuple[int, Capacities, DayStep]]:
+        """Run days ``0 .. until_day-1``, yielding each day, its capacities and its step."""
+        inp = self.inp
+        if self.compiled:
+            yield from self._run_days_compiled(until_day)
+            return
+        policies = tuple(get_policy(name) for name in inp.dc_policy_names)
+        for first, stop, cap in self.segments(until_day):
+            for day in range(first, stop):
+                yield day, cap, step_day(inp, self.state, cap, day, self.keys, policies)
+
+    def _run_days_compiled(self, until_day: int) -> Iterator[tuple[int, Capacities, DayStep]]:
+        inp, reps = self.inp, self.keys.size
+        k, st, shift = compiled.consts(inp), compiled.kstate(self.state), compiled.plan_shift(inp, reps)
+        rec = compiled.series(inp, reps, flows=True)
+        for first, stop, cap in self.segments(until_day):
+            kc = compiled.caps(cap)
+            for day in range(first, stop):
+                kernel.run_days(k, st, kc, rec, self.keys, shift, day, day + 1)
+                flows = {name: rec.flows[n].copy() for n, name in enumerate(FLOW_ROWS[:7])}
+                dc = {name: rec.dc_daily[n, :, :, day].copy() for n, name in enumerate(DC_ROWS)}
+                shipped = rec.flows[7].copy()
+                dispatched = Dispatched(
+                    shipped, dc["dc_capacity_units_by_dc"], dc["dc_shipped_units"], dc["dc_lent_units"]
+                )
+                yield (
+                    day,
+                    cap,
+                    DayStep(
+                        received=rec.flows[8].copy(),
+                        flows=flows,
+                        shipped=shipped,
+                        dispatched=dispatched,
+                        backlog=dc["dc_backlog_units"],
+                        dc_received=dc["dc_received_units"],
+                    ),
+                )
 
 
 def run_replications(
@@ -397,18 +446,59 @@ def run_replications(
     *,
     keep_store_days: bool = False,
     on_day: Callable[[int], None] | None = None,
+    engine: str = "auto",
 ) -> dict[str, np.ndarray]:
-    """Simulate one chunk of replications; return daily series (and store-level ones if asked)."""
-    chunk = Chunk.start(inp, seeds)
+    """Simulate one chunk of replications; return daily series (and store-level ones if asked).
+
+    ``engine``: ``auto`` (compiled unless a plug-in policy is used), ``compiled`` or ``numpy``.
+    """
+    chunk = Chunk.start(inp, seeds, engine)
+    initial = chunk.state.on_hand.sum(axis=(1, 2))
+    if chunk.compiled:
+        out = _run_compiled(chunk, keep_store_days, on_day)
+    else:
+        out = _run_numpy(chunk, keep_store_days, on_day)
     state = chunk.state
-    reps, days = len(seeds), inp.horizon_days
+    out["initial_on_hand_units"] = initial
+    out["final_on_hand_units"] = state.on_hand.sum(axis=(1, 2))
+    out["final_pipeline_units"] = state.pipeline.sum(axis=(1, 2, 3))
+    out["first_compromise_day"] = chunk.compromised_on.min(axis=1).astype(float)
+    return out
+
+
+def _run_compiled(
+    chunk: Chunk, keep_store_days: bool, on_day: Callable[[int], None] | None
+) -> dict[str, np.ndarray]:
+    """The whole horizon on the compiled kernel, a run of days on the same capacities per call."""
+    inp, reps = chunk.inp, chunk.keys.size
+    k, st, shift = compiled.consts(inp), compiled.kstate(chunk.state), compiled.plan_shift(inp, reps)
+    rec = compiled.series(inp, reps, keep_store_days=keep_store_days)
+    for first, stop, cap in chunk.segments(inp.horizon_days):
+        kernel.run_days(k, st, compiled.caps(cap), rec, chunk.keys, shift, first, stop)
+        if on_day is not None:
+            for day in range(first, stop):
+                on_day(day)
+    out = {name: rec.daily[n] for n, name in enumerate(DAILY_ROWS)}
+    out.update({name: rec.dc_daily[n] for n, name in enumerate(DC_ROWS)})
+    out.update({name: rec.store_totals[n] for n, name in enumerate(STORE_TOTAL_ROWS)})
+    if keep_store_days:
+        for n, name in enumerate(STORE_DAILY):
+            out[f"store_{name}"] = rec.store_days[n]
+    return out
+
+
+def _run_numpy(
+    chunk: Chunk, keep_store_days: bool, on_day: Callable[[int], None] | None
+) -> dict[str, np.ndarray]:
+    """The whole horizon on the NumPy steps (the path of plug-in policies)."""
+    inp, state = chunk.inp, chunk.state
+    reps, days = chunk.keys.size, inp.horizon_days
     out = {name: np.zeros((reps, days)) for name in DAILY}
     # per-store totals over the horizon: small, always kept (worst store, regions)
     for name in STORE_TOTALS:
         out[name] = np.zeros((reps, inp.n_stores))
     for name in DC_DAILY:
         out[name] = np.zeros((reps, inp.n_dcs, days))
-    out["initial_on_hand_units"] = state.on_hand.sum(axis=(1, 2))
     out["received_units"] = np.zeros((reps, days))
     stores_out = (
         {name: np.zeros((reps, inp.n_stores, inp.n_items, days)) for name in STORE_DAILY}
@@ -459,9 +549,6 @@ def run_replications(
             stores_out["on_hand_units"][..., day] = state.on_hand
         if on_day is not None:
             on_day(day)
-    out["final_on_hand_units"] = state.on_hand.sum(axis=(1, 2))
-    out["final_pipeline_units"] = state.pipeline.sum(axis=(1, 2, 3))
-    out["first_compromise_day"] = chunk.compromised_on.min(axis=1).astype(float)
     for name, arr in stores_out.items():
         out[f"store_{name}"] = arr
     return out
@@ -475,6 +562,12 @@ def advance(
     Used to start an optimisation from the situation the incident leaves behind.
     """
     chunk = Chunk.start(inp, seeds)
-    for _ in chunk.run_days(until_day):
-        pass
+    if chunk.compiled:
+        k, st = compiled.consts(inp), compiled.kstate(chunk.state)
+        shift, rec = compiled.plan_shift(inp, len(seeds)), compiled.series(inp, len(seeds))
+        for first, stop, cap in chunk.segments(until_day):
+            kernel.run_days(k, st, compiled.caps(cap), rec, chunk.keys, shift, first, stop)
+    else:
+        for _ in chunk.run_days(until_day):
+            pass
     return chunk.state, chunk.compromised_on
