@@ -544,3 +544,26 @@ def test_a_dc_cell_naming_no_dc_is_named_by_row_and_column(tmp_path):
     assert f"expected the id of a DC of the scenario ({dc}), got 'dc-north'" in problem.message
     good = "\n".join([header, *(f"{r},{dc}" for r in rows)]) + "\n"
     assert len(load_scenario(write_scenario(tmp_path, data, stores=good)).stores) == len(rows)
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["row-reader", "column-reader"])
+def test_a_bad_dc_cell_is_named_by_its_row_after_blank_lines(tmp_path, monkeypatch, big):
+    """Blank lines of a CSV count as rows (as the reader numbers them): a bad dc cell after one
+    is named by its own row, not by its position among the stores."""
+    from aftershock.errors import DataError
+    from aftershock.io import load_scenario, tables
+    from aftershock.testing import scenario_dict, stores_csv, write_scenario
+
+    if big:  # every table goes to the column reader
+        monkeypatch.setattr(tables, "COLUMNAR_MIN_BYTES", 0)
+    data = scenario_dict()
+    dc = data["sites"]["dcs"][0]["id"]
+    lines = stores_csv().splitlines()
+    header, rows = lines[0] + ",dc", [f"{r},{dc}" for r in lines[1:]]
+    rows[1] = rows[1].removesuffix(dc) + "dc-north"  # the second store
+    table = "\n".join([header, rows[0], "", ",,,,"[: header.count(",")], *rows[1:]]) + "\n"
+    with pytest.raises(DataError) as info:
+        load_scenario(write_scenario(tmp_path, data, stores=table))
+    (problem,) = info.value.problems
+    assert (problem.row, problem.field) == (4, "dc")  # row 1 a store, rows 2 and 3 blank
+    assert "got 'dc-north'" in problem.message

@@ -12,10 +12,10 @@ from pydantic import ValidationError
 
 from aftershock.errors import DataError, Problem, ScenarioError, ScenarioWarning
 from aftershock.io.bundled import resolve_scenario_path, split_variant
-from aftershock.io.tables import read_store_table
+from aftershock.io.tables import read_rows, read_store_table
 from aftershock.io.validation_errors import problems_from_validation
 from aftershock.io.yaml_lines import Path_, dotted, line_of, parse_document, parse_value
-from aftershock.model.checks import check_scenario
+from aftershock.model.checks import check_scenario, column_values
 from aftershock.model.scenario import Scenario, Variant
 from aftershock.model.stores import LoadedScenario, StoreFrame
 from aftershock.model.uncertainty import pin_overridden, pinned_warnings
@@ -118,7 +118,7 @@ class _Document:
             found = self.tables.get(key)
             if found is None:
                 found = self.tables[key] = read_store_table(table_path, spec.table, spec.defaults)
-            _check_dc_column(found, scenario, spec.table)
+            _check_dc_column(found, scenario, spec.table, table_path)
         except DataError as exc:
             which = f"{self.source} (variant {variant})" if variant else self.source
             head = f"in the store table of {which}:\n"
@@ -200,25 +200,34 @@ def _unknown_variant(given: str, scenario: str, name: str, known: list[str]) -> 
     )
 
 
-def _check_dc_column(stores: StoreFrame, scenario: Scenario, table: str) -> None:
-    """Every cell of a ``dc`` column names a DC of the scenario (one problem per bad row)."""
+def _check_dc_column(stores: StoreFrame, scenario: Scenario, table: str, path: Path) -> None:
+    """Every cell of a ``dc`` column names a DC of the scenario (one problem per bad row).
+
+    Problems name the row as the table's reader numbers it (blank lines of a CSV count), so
+    the table at ``path`` is read again row by row, for the row numbers, only when a cell is bad.
+    """
     column = stores.attributes.get("dc")
     if column is None:
         return
     known = [dc.id for dc in scenario.sites.dcs]
+    # the distinct cells are kept with the table: every variant checks the same column
+    if column_values(stores, "dc") <= {*known, ""}:
+        return
+    bad = [(i, value) for i, value in enumerate(column.tolist()) if value and value not in known][:50]
+    _, rows = read_rows(path, table)
+    numbers = [row for row, _ in rows] if len(rows) == len(stores) else range(1, len(stores) + 1)
     allowed = ", ".join(known) if known else "none: the scenario lists no DC"
-    problems = [
-        Problem(
-            table,
-            f"expected the id of a DC of the scenario ({allowed}), got '{value[:40]}'",
-            row=i + 1,
-            field="dc",
-        )
-        for i, value in enumerate(column.tolist())
-        if value and value not in known
-    ]
-    if problems:
-        raise DataError.from_problems(problems[:50])
+    raise DataError.from_problems(
+        [
+            Problem(
+                table,
+                f"expected the id of a DC of the scenario ({allowed}), got '{value[:40]}'",
+                row=numbers[i],
+                field="dc",
+            )
+            for i, value in bad
+        ]
+    )
 
 
 def is_plain_file_name(name: str) -> bool:

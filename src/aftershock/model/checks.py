@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from aftershock.model.network import SITE_CAPABILITIES, Capability, SiteSelector
 from aftershock.model.scenario import Scenario
-from aftershock.model.stores import StoreFrame, attribute_text, store_dc_names
+from aftershock.model.stores import StoreFrame, attribute_text, derived
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -40,10 +42,169 @@ def _short(text: str) -> str:
 
 def site_kinds(scenario: Scenario, stores: StoreFrame) -> dict[str, str]:
     """Map every site id to its kind: store, dc or channel."""
-    kinds = dict.fromkeys(stores.ids.tolist(), "store")
-    kinds.update({dc.id: "dc" for dc in scenario.sites.dcs})
-    kinds.update({ch.id: "channel" for ch in scenario.sites.channels})
-    return kinds
+    return _Sites(scenario, stores).as_dict()
+
+
+def store_rows(stores: StoreFrame) -> dict[str, int]:
+    """Row (position) of each store id in the table, built once per table."""
+
+    def build() -> dict[str, int]:
+        rows: dict[str, int] = {}
+        for i, ident in enumerate(stores.ids.tolist()):
+            rows.setdefault(ident, i)  # a repeated id is its first row, as dict.fromkeys keeps it
+        return rows
+
+    return derived(stores, "rows", build)
+
+
+def column_values(stores: StoreFrame, key: str) -> frozenset[str]:
+    """The distinct values of the text column ``key`` (which must exist), built once per table."""
+    return derived(stores, ("values", key), lambda: frozenset(stores.attributes[key].tolist()))
+
+
+def _first_rows(stores: StoreFrame) -> np.ndarray:
+    """Read-only mask of the rows that are a store id's first row (every row, ids being unique)."""
+
+    def build() -> np.ndarray:
+        first = np.zeros(len(stores), dtype=bool)
+        first[list(store_rows(stores).values())] = True
+        return first
+
+    return derived(stores, "first", build)
+
+
+def _where_mask(stores: StoreFrame, where: dict[str, object]) -> np.ndarray:
+    """:meth:`StoreFrame.select` of ``where``, from one mask per key and values kept on the table
+    (a scenario's selectors repeat a few ``where`` entries over every check and variant)."""
+    mask: np.ndarray | None = None
+    for key, wanted in where.items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        texts = [attribute_text(v) for v in values]
+        part = derived(stores, ("where", key, tuple(texts)), partial(stores.select, {key: texts}))
+        mask = part if mask is None else mask & part
+    return mask if mask is not None else stores.select({})
+
+
+class _Sites:
+    """Every site of a scenario by id: the store table stays arrays (with its id -> row map,
+    built once per table), DCs and channels are a small dict.
+
+    Ids follow :func:`site_kinds`: a DC's or channel's kind wins over a store of the same id,
+    and sites come in site order (stores in table order, then DCs, then channels).
+    """
+
+    def __init__(self, scenario: Scenario, stores: StoreFrame) -> None:
+        self.stores = stores
+        self.rows = store_rows(stores)
+        other = {dc.id: "dc" for dc in scenario.sites.dcs}
+        other.update({ch.id: "channel" for ch in scenario.sites.channels})
+        self.other = other
+        #: DCs and channels after the stores, in site order
+        self.extras = [s for s in other if s not in self.rows]
+        #: table rows whose id is a DC's or a channel's (an error _ids reports), with that kind
+        self.shadowed = {self.rows[s]: k for s, k in other.items() if s in self.rows}
+        first = _first_rows(stores)
+        if self.shadowed:
+            first = first.copy()
+            first[list(self.shadowed)] = False
+        #: table rows that are sites of kind store
+        self.store_mask = first
+
+    def kind(self, ident: str) -> str | None:
+        """The kind of site ``ident`` (None: no such site)."""
+        found = self.other.get(ident)
+        if found is None and ident in self.rows:
+            return "store"
+        return found
+
+    def __contains__(self, ident: str) -> bool:
+        return ident in self.other or ident in self.rows
+
+    def known(self) -> list[str]:
+        """Every site id (for a message listing the known ones)."""
+        return [*self.rows, *self.extras]
+
+    def as_dict(self) -> dict[str, str]:
+        kinds = dict.fromkeys(self.rows, "store")
+        kinds.update(self.other)
+        return kinds
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The sites a selector picks, without a Python object per store: ``rows`` (a mask over the
+    store table, picked in table order; None for none) and then ``listed`` (ids, in order)."""
+
+    rows: np.ndarray | None
+    listed: list[str]
+
+    def ids(self, sites: _Sites) -> list[str]:
+        head = sites.stores.ids[self.rows].tolist() if self.rows is not None else []
+        return head + self.listed
+
+    def __bool__(self) -> bool:
+        return bool(self.listed) or (self.rows is not None and bool(self.rows.any()))
+
+    def _shadowed(self, sites: _Sites) -> list[int]:
+        """Picked table rows whose site is not a store, in table order."""
+        rows = self.rows
+        return [] if rows is None else sorted(r for r in sites.shadowed if rows[r])
+
+    def kinds(self, sites: _Sites) -> set[str]:
+        """The kinds of the picked sites."""
+        found = {sites.kind(s) or "" for s in self.listed}
+        found.update(sites.shadowed[r] for r in self._shadowed(sites))
+        if self.rows is not None and (self.rows & sites.store_mask).any():
+            found.add("store")
+        return found
+
+    def not_stores(self, sites: _Sites) -> list[str]:
+        """Picked sites that are not stores, in pick order."""
+        ids = sites.stores.ids
+        return [str(ids[r]) for r in self._shadowed(sites)] + [
+            s for s in self.listed if sites.kind(s) != "store"
+        ]
+
+    def store_positions(self, sites: _Sites) -> np.ndarray:
+        """Table rows of the picked sites, in pick order (all picked sites being stores)."""
+        head = np.flatnonzero(self.rows) if self.rows is not None else np.zeros(0, dtype=np.int64)
+        tail = np.array([sites.rows[s] for s in self.listed], dtype=np.int64)
+        return np.concatenate([head, tail])
+
+    def nodes(self, sites: _Sites, capability: str) -> list[str]:
+        """:func:`requires_digraph` nodes of the picked sites: stores collapse into one."""
+        ids = sites.stores.ids
+        others = [str(ids[r]) for r in self._shadowed(sites)] + self.listed
+        found = {_node(s, sites, capability) for s in others}
+        if self.rows is not None and (self.rows & sites.store_mask).any():
+            found.add(f"store/{capability}")
+        return sorted(found)
+
+
+def _pick(selector: SiteSelector, sites: _Sites) -> _Selection:
+    """:func:`select_sites` as a :class:`_Selection`."""
+    if selector.id is not None or selector.ids is not None:
+        listed = [selector.id] if selector.id is not None else list(selector.ids or [])
+        picked = [s for s in dict.fromkeys(listed) if s in sites]
+        if selector.kind is not None:
+            picked = [s for s in picked if sites.kind(s) == selector.kind]
+        if selector.where is not None:
+            matched = _where_mask(sites.stores, selector.where)
+            picked = [s for s in picked if s in sites.rows and matched[sites.rows[s]]]
+        return _Selection(None, picked)
+    kind = selector.kind
+    if kind is None:
+        rows, listed = _first_rows(sites.stores), list(sites.extras)
+    elif kind == "store":
+        rows, listed = sites.store_mask, []
+    else:
+        rows = np.zeros(len(sites.stores), dtype=bool)
+        rows[[r for r, k in sites.shadowed.items() if k == kind]] = True
+        listed = [s for s in sites.extras if sites.other[s] == kind]
+    if selector.where is not None:
+        rows = rows & _where_mask(sites.stores, selector.where)
+        listed = []  # DCs and channels have no row in the store table
+    return _Selection(rows, listed)
 
 
 def check_scenario(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
@@ -51,19 +212,31 @@ def check_scenario(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
     sound scenario, the problems of its ``uncertainty:`` (:mod:`aftershock.model.uncertainty`)."""
     from aftershock.model.uncertainty import uncertainty_findings
 
+    sites = _Sites(scenario, stores)
     found = [
-        *_ids(scenario, stores),
-        *_references(scenario, stores),
+        *_ids(scenario, sites),
+        *_references(scenario, sites),
         *_dc_references(scenario, stores),
-        *_channel_references(scenario, stores),
-        *_cycles(scenario, stores),
+        *_channel_references(scenario, sites),
+        *_cycles(scenario, sites),
     ]
     # each uncertain field is checked by loading the scenario with its lowest and highest value
     # in place: only meaningful once the scenario itself has no problem
     return found or uncertainty_findings(scenario, stores)
 
 
-def _ids(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+def check_numbers(scenario: Scenario, stores: StoreFrame) -> list[Finding]:
+    """The checks of :func:`check_scenario` that can see a change of a number, in its order.
+
+    For a scenario :func:`check_scenario` found sound with one uncertain field (always a
+    number) set to another value: ids, selectors, channels and requires edges hold no number,
+    so their checks would find nothing new, and each range end skips them.
+    """
+    sites = _Sites(scenario, stores)
+    return [*_references(scenario, sites), *_dc_references(scenario, stores)]
+
+
+def _ids(scenario: Scenario, sites: _Sites) -> Iterator[Finding]:
     owner: dict[str, str] = {}
     groups = [
         ("parties", [p.id for p in scenario.parties]),
@@ -77,10 +250,9 @@ def _ids(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
             if ident in owner:
                 yield (where, i, "id"), f"id '{ident}' is already used in {owner[ident]}"
             owner.setdefault(ident, where)
-    store_ids = set(stores.ids.tolist())
     for where, ids in groups[:4]:
         for i, ident in enumerate(ids):
-            if ident in store_ids:
+            if ident in sites.rows:
                 yield (where, i, "id"), f"id '{ident}' is also a store id in the store table"
 
 
@@ -92,44 +264,37 @@ def select_sites(selector: SiteSelector, scenario: Scenario, stores: StoreFrame)
     filter. Ids that name no site are skipped here; :func:`check_scenario` reports them.
     This is the one place selectors are resolved (the checks and ``graph.compile`` use it).
     """
-    kinds = site_kinds(scenario, stores)
-    if selector.id is not None or selector.ids is not None:
-        listed = [selector.id] if selector.id is not None else list(selector.ids or [])
-        picked = [s for s in dict.fromkeys(listed) if s in kinds]
-    else:
-        picked = list(kinds)
-    if selector.kind is not None:
-        picked = [s for s in picked if kinds[s] == selector.kind]
-    if selector.where is not None:
-        matched = set(stores.ids[stores.select(selector.where)].tolist())
-        picked = [s for s in picked if s in matched]
-    return picked
+    sites = _Sites(scenario, stores)
+    return _pick(selector, sites).ids(sites)
 
 
 def _given_keys(selector: SiteSelector) -> list[str]:
     return [k for k in ("id", "ids", "kind", "where") if getattr(selector, k) is not None]
 
 
-def _select(selector: SiteSelector, scenario: Scenario, stores: StoreFrame) -> tuple[list[str], str | None]:
-    """Site ids a selector picks, or an error message."""
-    kinds = site_kinds(scenario, stores)
+_NOTHING = _Selection(None, [])
+
+
+def _select(selector: SiteSelector, sites: _Sites) -> tuple[_Selection, str | None]:
+    """Sites a selector picks, or an error message."""
+    stores = sites.stores
     listed = ([selector.id] if selector.id is not None else []) + list(selector.ids or [])
     for ident in listed:
-        if ident not in kinds:
-            return [], _unknown("site", ident, kinds)
+        if ident not in sites:
+            return _NOTHING, _unknown("site", ident, sites.known())
     for key, value in (selector.where or {}).items():
         if key not in stores.attributes:
-            return [], _unknown("store attribute", key, stores.attributes)
-        present = set(stores.attributes[key].tolist())
+            return _NOTHING, _unknown("store attribute", key, stores.attributes)
+        present = column_values(stores, key)
         for v in value if isinstance(value, list) else [value]:
             text = attribute_text(v)
             if text not in present:
-                return [], _unknown(f"value of '{key}'", text, present)
-    picked = select_sites(selector, scenario, stores)
+                return _NOTHING, _unknown(f"value of '{key}'", text, present)
+    picked = _pick(selector, sites)
     given = _given_keys(selector)
     if not picked and len(given) > 1:
         return (
-            [],
+            _NOTHING,
             f"the selector picks no site: no site meets all of {', '.join(given)} (they combine as AND)",
         )
     return picked, None
@@ -139,10 +304,10 @@ def _capability_fits(kind: str, capability: Capability) -> bool:
     return capability in SITE_CAPABILITIES[kind]
 
 
-def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+def _references(scenario: Scenario, sites: _Sites) -> Iterator[Finding]:
+    stores = sites.stores
     parties = {p.id for p in scenario.parties}
     services = {s.id for s in scenario.services}
-    kinds = site_kinds(scenario, stores)
     for i, svc in enumerate(scenario.services):
         if svc.party not in parties:
             yield ("services", i, "party"), _unknown("party", svc.party, parties)
@@ -154,13 +319,13 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
         if rule.service is not None and rule.service not in services:
             yield ("requires", i, "service"), _unknown("service", rule.service, services)
         if rule.site is not None and rule.capability is not None:
-            picked, error = _select(rule.site, scenario, stores)
+            picked, error = _select(rule.site, sites)
             if error:
                 yield ("requires", i, "site"), error
             elif not picked:
                 yield ("requires", i, "site"), "the selector picks no site"
             else:
-                bad = sorted({kinds[s] for s in picked if not _capability_fits(kinds[s], rule.capability)})
+                bad = sorted(k for k in picked.kinds(sites) if not _capability_fits(k, rule.capability))
                 if bad:
                     yield (
                         ("requires", i, "capability"),
@@ -173,10 +338,10 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
                 if alt.service is not None and alt.service not in services:
                     yield (*loc, "service"), _unknown("service", alt.service, services)
                 if alt.site is not None:
-                    if alt.site not in kinds:
-                        yield (*loc, "site"), _unknown("site", alt.site, kinds)
-                    elif alt.capability is not None and not _capability_fits(kinds[alt.site], alt.capability):
-                        kind = kinds[alt.site]
+                    kind = sites.kind(alt.site)
+                    if kind is None:
+                        yield (*loc, "site"), _unknown("site", alt.site, sites.known())
+                    elif alt.capability is not None and not _capability_fits(kind, alt.capability):
                         yield (
                             (*loc, "capability"),
                             f"'{alt.capability}' is not a capability of {kind} '{alt.site}' "
@@ -206,7 +371,7 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
                     ("incident", "isolate", i, "link", "from"),
                     _unknown("service", iso.link.from_, services),
                 )
-            message = _consumer_problem(iso.link.to, services, kinds)
+            message = _consumer_problem(iso.link.to, services, sites)
             if message:
                 yield ("incident", "isolate", i, "link", "to"), message
     for key in ("restore", "fallbacks"):
@@ -236,7 +401,7 @@ def _references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
             "file cannot carry; use fifo (or another policy) here and run `aftershock optimize`",
         )
     if plan.priority_order is not None and plan.priority_attribute in stores.attributes:
-        present = set(stores.attributes[plan.priority_attribute].tolist())
+        present = column_values(stores, plan.priority_attribute)
         for j, value in enumerate(plan.priority_order):
             if value not in present:
                 yield (
@@ -277,7 +442,7 @@ def _dc_references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
     if default is not None and default not in dcs:
         yield ("sites", "stores", "defaults", "dc"), _unknown("DC", default, dcs)
     elif len(dcs) > 1:
-        unassigned = np.flatnonzero(store_dc_names(scenario, stores) == "")
+        unassigned = _unassigned_rows(stores) if not default else np.zeros(0, dtype=np.int64)
         if unassigned.size:
             first = ", ".join(_short(str(stores.ids[i])) for i in unassigned[:3])
             more = f" and {unassigned.size - 3} more" if unassigned.size > 3 else ""
@@ -358,38 +523,54 @@ def _supply_references(suppliers: list, loc: Loc, items: list[str]) -> Iterator[
         )
 
 
-def _channel_references(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+def _unassigned_rows(stores: StoreFrame) -> np.ndarray:
+    """Rows with no dc cell (every row without a dc column): the stores
+    :func:`~aftershock.model.stores.store_dc_names` leaves without a DC when no default is set."""
+
+    def build() -> np.ndarray:
+        column = stores.attributes.get("dc")
+        if column is None:
+            return np.arange(len(stores))
+        return np.flatnonzero(column.astype(str) == "")
+
+    return derived(stores, "no dc", build)
+
+
+def _channel_references(scenario: Scenario, sites: _Sites) -> Iterator[Finding]:
     """A channel's selector picks stores only, and no store is served by two channels."""
-    kinds = site_kinds(scenario, stores)
-    served_by: dict[str, str] = {}
-    for c, channel in enumerate(scenario.sites.channels):
+    ids = sites.stores.ids
+    channels = scenario.sites.channels
+    # the channel serving each store so far (-1: none), by the row of its id
+    served_by = np.full(len(sites.stores), -1, dtype=np.int64)
+    for c, channel in enumerate(channels):
         loc = ("sites", "channels", c, "serves")
         if channel.serves is None:
-            picked = stores.ids.tolist()
+            picked = _Selection(_first_rows(sites.stores), [])
         else:
-            picked, error = _select(channel.serves, scenario, stores)
+            picked, error = _select(channel.serves, sites)
             if error:
                 yield loc, error
                 continue
-            not_stores = [s for s in picked if kinds[s] != "store"]
+            not_stores = picked.not_stores(sites)
             if not_stores:
-                yield (
-                    loc,
-                    f"a channel serves stores, and '{_short(not_stores[0])}' is a {kinds[not_stores[0]]}",
-                )
+                first = not_stores[0]
+                yield loc, f"a channel serves stores, and '{_short(first)}' is a {sites.kind(first)}"
                 continue
-        twice = next((s for s in picked if s in served_by), None)
-        if twice is not None:
+        rows = picked.store_positions(sites)
+        taken = served_by[rows] >= 0
+        if taken.any():
+            twice = int(rows[int(np.argmax(taken))])
+            other = channels[served_by[twice]].id
             yield (
                 loc,
-                f"store '{_short(twice)}' is also served by channel '{served_by[twice]}'; a store is "
-                "served by at most one channel (narrow the selectors)",
+                f"store '{_short(str(ids[twice]))}' is also served by channel '{other}'; "
+                "a store is served by at most one channel (narrow the selectors)",
             )
             continue
-        served_by.update(dict.fromkeys(picked, channel.id))
+        served_by[rows] = c
 
 
-def _consumer_problem(ref: str, services: set[str], kinds: dict[str, str]) -> str | None:
+def _consumer_problem(ref: str, services: set[str], sites: _Sites) -> str | None:
     """Check a link end: a service id, ``site/capability`` or ``store/capability``."""
     if "/" not in ref:
         return None if ref in services else _unknown("service", ref, services)
@@ -398,45 +579,48 @@ def _consumer_problem(ref: str, services: set[str], kinds: dict[str, str]) -> st
         return _unknown("capability", cap, [c.value for c in Capability])
     if site == "store":
         return None if _capability_fits("store", Capability(cap)) else f"'{cap}' is not a store capability"
-    if site not in kinds:
-        return _unknown("site", site, [k for k, v in kinds.items() if v != "store"])
+    if site not in sites:
+        return _unknown("site", site, list(sites.other))
     return None
 
 
-def _node(site: str, kinds: dict[str, str], capability: str) -> str:
+def _node(site: str, sites: _Sites, capability: str) -> str:
     # stores are collapsed into one node per capability: enough to find cycles in rules
-    return f"store/{capability}" if kinds.get(site) == "store" else f"{site}/{capability}"
+    return f"store/{capability}" if sites.kind(site) == "store" else f"{site}/{capability}"
 
 
 def requires_digraph(scenario: Scenario, stores: StoreFrame) -> nx.DiGraph:
     """Requires edges at rule level (provider -> consumer), stores collapsed per capability."""
+    return _requires_digraph(scenario, _Sites(scenario, stores))
+
+
+def _requires_digraph(scenario: Scenario, sites: _Sites) -> nx.DiGraph:
     import networkx as nx
 
-    kinds = site_kinds(scenario, stores)
     graph = nx.DiGraph()
     for i, rule in enumerate(scenario.requires):
         if rule.service is not None:
             targets = [rule.service]
         else:
             assert rule.site is not None and rule.capability is not None
-            picked, _ = _select(rule.site, scenario, stores)
-            targets = sorted({_node(s, kinds, rule.capability.value) for s in picked})
+            picked, _ = _select(rule.site, sites)
+            targets = picked.nodes(sites, rule.capability.value)
         for group in rule.groups:
             for alt in group:
                 if alt.service is not None:
                     source = alt.service
                 else:
                     assert alt.site is not None and alt.capability is not None
-                    source = _node(alt.site, kinds, alt.capability.value)
+                    source = _node(alt.site, sites, alt.capability.value)
                 for target in targets:
                     graph.add_edge(source, target, rule=i)
     return graph
 
 
-def _cycles(scenario: Scenario, stores: StoreFrame) -> Iterator[Finding]:
+def _cycles(scenario: Scenario, sites: _Sites) -> Iterator[Finding]:
     import networkx as nx
 
-    graph = requires_digraph(scenario, stores)
+    graph = _requires_digraph(scenario, sites)
     try:
         cycle = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +26,12 @@ NUMERIC_COLUMNS: dict[str, type] = {
     "longitude": float,
 }
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "region", "demand_units_per_day")
+
+_T = TypeVar("_T")
+
+#: Instance attribute holding :func:`derived` values (not a dataclass field: not compared,
+#: not copied by ``dataclasses.replace``, not pickled).
+_DERIVED = "_derived"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,32 @@ class StoreFrame:
             values = wanted if isinstance(wanted, list) else [wanted]
             mask &= np.isin(column, [attribute_text(v) for v in values])
         return mask
+
+    def __getstate__(self) -> dict[str, Any]:
+        # derived values are rebuilt on demand: a frame sent to a worker process stays small
+        state = dict(self.__dict__)
+        state.pop(_DERIVED, None)
+        return state
+
+
+def derived(stores: StoreFrame, key: Hashable, build: Callable[[], _T]) -> _T:
+    """``build()``, computed once per frame and ``key`` and kept on the frame.
+
+    For values every check of a scenario would otherwise rebuild from the 100,000 rows of a
+    large table (an id -> row map, a selector's mask). A frame is never changed once read
+    (its arrays are shared by every variant of a scenario), so a kept value stays right;
+    what is kept must not be changed by the caller either (arrays are made read-only).
+    """
+    cache: dict[Hashable, Any] | None = stores.__dict__.get(_DERIVED)
+    if cache is None:
+        cache = {}
+        object.__setattr__(stores, _DERIVED, cache)  # frozen: bypass the dataclass guard
+    if key not in cache:
+        value = build()
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+        cache[key] = value
+    return cache[key]
 
 
 def normal_order_lines(scenario: Scenario, stores: StoreFrame) -> np.ndarray:

@@ -1,18 +1,36 @@
-"""The simulation engine: vectorised day loop over (replication, store, item) arrays."""
+"""The simulation engine: the day loop over (replication, store, item) arrays.
 
-from aftershock.sim.engine import DAILY, STORE_DAILY, run_replications
-from aftershock.sim.inputs import SimInputs, build_inputs
-from aftershock.sim.metrics import METRICS, per_replication
-from aftershock.sim.runner import replication_seeds, run
+Names load on first use, so that importing a light module of the package (``metrics``) does
+not load the compiled kernel and Numba.
+"""
 
-__all__ = [
-    "DAILY",
-    "METRICS",
-    "STORE_DAILY",
-    "SimInputs",
-    "build_inputs",
-    "per_replication",
-    "replication_seeds",
-    "run",
-    "run_replications",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "DAILY": "aftershock.sim.engine",
+    "STORE_DAILY": "aftershock.sim.engine",
+    "run_replications": "aftershock.sim.engine",
+    "SimInputs": "aftershock.sim.inputs",
+    "build_inputs": "aftershock.sim.inputs",
+    "METRICS": "aftershock.sim.metrics",
+    "per_replication": "aftershock.sim.metrics",
+    "replication_seeds": "aftershock.sim.runner",
+    "run": "aftershock.sim.runner",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'aftershock.sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

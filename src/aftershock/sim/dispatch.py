@@ -159,6 +159,8 @@ class _Shipper:
         """Ship DC ``d``'s stores' orders from DC ``source`` within budgets (R,); return the units
         and delivery runs used, (R,) each."""
         inp, state = self.inp, self.state
+        # a budget left a rounding residue below zero by lending is no budget
+        budget_units = np.maximum(budget_units, 0.0)
         stores = inp.dc_stores[d]
         can = (self.cap.receive[:, stores] > 0) & rows[:, None] & (budget_units > 0)[:, None]
         if not can.any():

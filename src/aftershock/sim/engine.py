@@ -28,15 +28,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import aftershock.sim.compiled as compiled
+import aftershock.sim.kernel as kernel
 from aftershock.graph.spread import compromise_days, guard_of, sample_live_edges
 from aftershock.graph.timeline import change_days
 from aftershock.policies.registry import AllocationPolicy, get_policy
-from aftershock.sim import compiled, kernel
 from aftershock.sim.compiled import use_compiled
 from aftershock.sim.demand import distribution_code, draw_array, replication_keys
 from aftershock.sim.dispatch import Dispatched, cap_active, dispatch, surge_on
 from aftershock.sim.inputs import EMPTY_SLOT, SimInputs
-from aftershock.sim.kernel import DAILY_ROWS, DC_ROWS, FLOW_ROWS, STORE_TOTAL_ROWS
+from aftershock.sim.kernel import DAILY_ROWS, DC_ROWS, FLOW_ROWS, REORDER_SLACK, STORE_TOTAL_ROWS
 from aftershock.sim.state import Capacities, State
 from aftershock.sim.supply import order_from_suppliers, receive_at_dcs
 
@@ -288,7 +289,9 @@ def place_orders(inp: SimInputs, state: State, cap: Capacities, day: int) -> np.
         state.on_hand[:, due] + state.pipeline[:, due].sum(axis=2) + state.open_units[:, due].sum(axis=2)
     )
     # (s, S): a line is ordered only at or below its reorder point (inf for order-up-to)
-    below = position <= inp.reorder_point[None, due, :]
+    # a position a rounding error above the reorder point still counts as at it: sales are
+    # whole units and S - s is whole, so ties are common (both engine paths use REORDER_SLACK)
+    below = position <= inp.reorder_point[None, due, :] + REORDER_SLACK
     level = inp.order_up_to[None, due, :]
     if inp.has_inflation:
         # stores that fear rationing order above their level

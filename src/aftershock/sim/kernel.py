@@ -36,6 +36,8 @@ POLICY_CODES = {
     "planned": 5,
 }
 FIFO, PROPORTIONAL, FAIR_SHARE, LOWEST_COVER, PRIORITY, PLANNED = range(6)
+#: Units a stock position may exceed the reorder point by and still order (rounding).
+REORDER_SLACK = 1e-9
 #: Bisection steps of 'fair-share' (as :data:`aftershock.policies.allocation.BISECTION_STEPS`).
 BISECTION_STEPS = 50
 
@@ -890,7 +892,7 @@ def _day(k: Consts, st: KState, caps: Caps, ser: Series, r: int, t: int, key: np
             level = k.order_up_to[s, i]
             if k.has_inflation:
                 level = level * (1.0 + st.inflation[r, s])
-            qty = max(level - position, 0.0) if position <= k.reorder_point[s, i] else 0.0
+            qty = max(level - position, 0.0) if position <= k.reorder_point[s, i] + REORDER_SLACK else 0.0
             if capped:
                 qty = min(qty, k.cap_units[s, i])
             due_qty[i] = qty
