@@ -32,8 +32,9 @@ def test_report_has_the_dc_table_and_charts(tmp_path: Path) -> None:
         )
     }
     # stores, lost sales mean and 90% interval, peak backlog, cleared (with its date), shipped, lent
-    assert rows["dc-a"] == ["2", "60.0", "60.0 – 60.0", "90.0", "6.0 (Sun 12 Jan 2025)", "540.0", "0.0"]
-    assert rows["dc-b"][:2] == ["1", "0.0"]
+    # units whole by the shared rules (aftershock.formatting), days with one decimal
+    assert rows["dc-a"] == ["2", "60", "60 – 60", "90", "6.0 (Sun 12 Jan 2025)", "540", "0"]
+    assert rows["dc-b"][:2] == ["1", "0"]
     # backlog per DC (two DCs), and stock for dc-b only (dc-a has no supply: unlimited stock)
     assert "Backlog per DC over time" in section and "Stock per DC over time" in section
     assert section.count("plotly-graph-div") == 2

@@ -47,7 +47,7 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     assert "optimised plan (LP" in text
     # headline in words, and a fill rate of 0.99x is not rounded to 1.0
     assert "Fill rate over the horizon" in text and "fill_rate" not in text.split("<h2")[1]
-    assert re.search(r"Fill rate over the horizon</th><td>\d{2,3}\.\d\d%</td>", text)
+    assert re.search(r"Fill rate over the horizon, %</th><td>\d{2,3}\.\d%</td>", text)
 
 
 def test_report_and_chart_paths_are_checked_before_any_work(
@@ -84,13 +84,15 @@ def test_report_template_escapes_text_and_reads_labels_from_the_summary() -> Non
     text = render_report("Kaseya & <co>", result, [row])
     head, charts_and_plans = text.split("<section>", 1)
     assert "<title>Kaseya &amp; &lt;co&gt;</title>" in head and "<h1>Kaseya &amp; &lt;co&gt;</h1>" in head
-    # every headline row is labelled from the summary, with its description
-    for m in result.summary["metrics"].values():
-        assert f"<th scope='row'>{m['label']}</th>" in head
+    # every headline row is labelled by the shared labels (words with units), with its description
+    from aftershock.formatting import label
+
+    for name in result.summary["metrics"]:
+        assert f"<th scope='row'>{label(name)}</th>" in head
     plans = charts_and_plans.split("<h2>Recovery plans compared</h2>", 1)[1]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in plans and "<script>" not in plans
     assert f"<th>{LABELS['lost_sales_units']}</th>" in plans
-    assert "<td>12.5</td>" in plans and "<td>—</td>" in plans and "<td>yes</td>" in plans
+    assert "<td>13</td>" in plans and "<td>—</td>" in plans and "<td>yes</td>" in plans
 
 
 def test_report_shows_the_scenarios_warnings() -> None:

@@ -3,9 +3,13 @@
 Every function accepts a bundled scenario name or a path wherever it takes a scenario,
 optionally with ``:VARIANT`` for one of its named what-ifs (``"ocs-2022:spread"``). It
 raises :class:`~aftershock.errors.AftershockError` subclasses for bad input (a
-:class:`~aftershock.errors.ParameterError` names the Python parameter) and returns plain
-data (dataclasses, dicts, NumPy or xarray), never prints. Each capability has its own
-module; everything public is importable from here.
+:class:`~aftershock.errors.ParameterError` names the Python parameter) and returns a result
+object, never prints. Every result has ``to_dataframe()`` (pandas, tidy long form) and a
+Jupyter summary (``_repr_html_``); the mapping results (:mod:`aftershock.api.results`) are
+typed ``dict`` subclasses that serialise to the same JSON as before. What-ifs
+(``overrides``) are ``"path=value"`` strings or a dict, and ``stores=`` takes a store table
+as a pandas DataFrame. Each capability has its own module; everything public is importable
+from here, and ``dir()`` lists only that.
 
 The names are loaded lazily: ``import aftershock.api`` is cheap, and the first use of a name
 imports its module (and the heavy libraries behind it: xarray, pandas, SQLAlchemy, ...).
@@ -21,11 +25,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from aftershock.api.accumulate import accumulate
     from aftershock.api.calibrate import CalibrationResult, calibrate
-    from aftershock.api.compare import compare
+    from aftershock.api.compare import CompareResult, compare
     from aftershock.api.concentration import concentration
     from aftershock.api.impact import impact
     from aftershock.api.optimize import DEFAULT_BACKLOG_COST, OptimizeResult, PlanResult, optimize, plan
     from aftershock.api.pause_study import pause_study
+    from aftershock.api.results import (
+        AccumulationResult,
+        ConcentrationResult,
+        ImpactResult,
+        Interval,
+        PauseStudyResult,
+        RiskResult,
+        SensitivityResult,
+        StressResult,
+    )
     from aftershock.api.risk import risk, stress
     from aftershock.api.runs import check_work
     from aftershock.api.scenarios import (
@@ -38,12 +52,22 @@ if TYPE_CHECKING:
         warnings_data,
     )
     from aftershock.api.sensitivity import check_sensitivity, sensitivity
-    from aftershock.api.simulate import open_store, simulate, simulate_and_save
+    from aftershock.api.simulate import SimulationResult, open_store, simulate, simulate_and_save
     from aftershock.api.what_if import run_overrides
     from aftershock.limits import Limits
 
 # public name -> module it lives in
 _EXPORTS: dict[str, str] = {
+    "AccumulationResult": "aftershock.api.results",
+    "CompareResult": "aftershock.api.compare",
+    "ConcentrationResult": "aftershock.api.results",
+    "ImpactResult": "aftershock.api.results",
+    "Interval": "aftershock.api.results",
+    "PauseStudyResult": "aftershock.api.results",
+    "RiskResult": "aftershock.api.results",
+    "SensitivityResult": "aftershock.api.results",
+    "SimulationResult": "aftershock.api.simulate",
+    "StressResult": "aftershock.api.results",
     "DEFAULT_BACKLOG_COST": "aftershock.api.optimize",
     "CalibrationResult": "aftershock.api.calibrate",
     "Limits": "aftershock.limits",
@@ -77,11 +101,21 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "DEFAULT_BACKLOG_COST",
+    "AccumulationResult",
     "CalibrationResult",
+    "CompareResult",
+    "ConcentrationResult",
+    "ImpactResult",
+    "Interval",
     "Limits",
     "OptimizeResult",
+    "PauseStudyResult",
     "PlanResult",
+    "RiskResult",
     "ScenarioRef",
+    "SensitivityResult",
+    "SimulationResult",
+    "StressResult",
     "accumulate",
     "calibrate",
     "check_sensitivity",
@@ -119,7 +153,9 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    # the public names only: not the submodules the import system sets on the package
+    # (``aftershock.api.results``), nor this module's own helpers
+    return sorted(_EXPORTS)
 
 
 class _LazyAPI(types.ModuleType):

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from aftershock.api.results import AccumulationResult
 from aftershock.api.runs import check_seed, check_work, executor_for
 from aftershock.api.scenarios import load, warnings_data
 from aftershock.errors import AftershockError, ParameterError, Problem, ScenarioError
@@ -207,7 +208,7 @@ def accumulate(
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
-) -> dict[str, Any]:
+) -> AccumulationResult:
     """One compromise of ``vendor`` across every scenario file of ``folder``.
 
     A member is exposed when it has a party with the vendor's id (or the one the mapping
@@ -284,20 +285,22 @@ def accumulate(
 
     with executor_for(executor, workers) as ex:
         results: list[MemberLoss] = ex.map(member_loss, jobs, on_done=tick)
-    return _summarise(
-        root,
-        vendor,
-        members,
-        exposed,
-        results,
-        seeds,
-        replications,
-        years,
-        seed,
-        freq,
-        threat,
-        source,
-        ex_name=getattr(ex, "name", str(executor)),
+    return AccumulationResult(
+        _summarise(
+            root,
+            vendor,
+            members,
+            exposed,
+            results,
+            seeds,
+            replications,
+            years,
+            seed,
+            freq,
+            threat,
+            source,
+            ex_name=getattr(ex, "name", str(executor)),
+        )
     )
 
 

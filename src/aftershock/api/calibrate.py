@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from aftershock.analysis.calibrate import METHODS, Generation, Posterior, Prior, distance, weighted_quantile
+from aftershock.api.results import frame_of, html_table, warnings_note
 from aftershock.api.runs import check_seed, check_work, executor_for
-from aftershock.api.scenarios import ScenarioRef, load, warnings_data
+from aftershock.api.scenarios import Overrides, ScenarioRef, load, warnings_data
 from aftershock.errors import ParameterError, UsageError
 from aftershock.io.observed import OBSERVED_SERIES, ObservedPoint, read_observed
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
@@ -28,6 +29,9 @@ from aftershock.model import LoadedScenario
 from aftershock.model.threats import Estimate
 from aftershock.parallel import Executor
 from aftershock.parallel.executors import InProcess
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The observed timeline a bundled scenario ships next to its scenario file.
 OBSERVED_FILE = "observed.csv"
@@ -290,6 +294,27 @@ class CalibrationResult:
             "warnings": self.warnings,
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """The plain data of :meth:`as_dict` (the name every API result has)."""
+        return self.as_dict()
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per parameter: prior interval, written value, posterior median and 90% interval."""
+        columns = ["path", "prior", "prior_p5", "prior_p95", "written", "median", "p5", "p95", "narrowed_to"]
+        return frame_of([{k: r[k] for k in columns} for r in self.parameters()], columns)
+
+    def _repr_html_(self) -> str:
+        rows = [("Scenario", self.scenario), ("Observed", self.observed_file), ("Method", self.method)]
+        rows += [
+            (
+                r["path"],
+                f"{_num(r['median'])} (90%: {_num(r['p5'])} to {_num(r['p95'])}; "
+                f"written {_num(r['written'])})",
+            )
+            for r in self.parameters()
+        ]
+        return html_table("Calibration", rows, warnings_note(self.warnings))
+
     def variant_yaml(self) -> str:
         """The calibrated variant as a ``variants:`` block to paste into the scenario file."""
         import yaml
@@ -341,7 +366,7 @@ def calibrate(
     replications: int = 4,
     fit_replications: int = 40,
     seed: int = 0,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     variant_name: str = "calibrated",
     executor: str | Executor | None = None,
     workers: int | None = None,

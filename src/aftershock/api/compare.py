@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aftershock.api.optimize import optimize
+from aftershock.api.results import Interval, frame_of
 from aftershock.api.runs import check_seed, check_work, executor_for
-from aftershock.api.scenarios import ScenarioRef, load, warnings_data
+from aftershock.api.scenarios import Overrides, ScenarioRef, StoresTable, load, warnings_data
 from aftershock.api.simulate import simulate
 from aftershock.errors import ParameterError, UsageError
+from aftershock.formatting import fmt
+from aftershock.formatting import label as metric_label
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
 from aftershock.model import LoadedScenario
@@ -27,7 +31,62 @@ from aftershock.recovery.variants import (
     with_backup_shares,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 T = TypeVar("T")
+
+
+class CompareResult(list[CompareRow]):
+    """The rows of :func:`aftershock.api.compare`: a list of
+    :class:`~aftershock.recovery.CompareRow` (each metric's interval an :class:`Interval`
+    with ``low`` and ``high``), with a DataFrame and a notebook summary."""
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per plan and metric: the plan's settings, the mean, the 90% interval
+        (``low``: p5, ``high``: p95) and whether the plan is on the Pareto front."""
+        rows = [
+            {
+                "plan": i,
+                "label": row.label(),
+                "policy": row.policy,
+                "cap": row.cap_label,
+                "extra_shifts": row.extra_shifts,
+                "backup_share": row.backup_label,
+                "optimised": row.optimised,
+                "is_pareto": row.is_pareto,
+                "metric": metric,
+                "mean": mean,
+                "low": row.intervals.get(metric, (None, None))[0],
+                "high": row.intervals.get(metric, (None, None))[1],
+            }
+            for i, row in enumerate(self)
+            for metric, mean in row.metrics.items()
+        ]
+        columns = ["plan", "label", "policy", "cap", "extra_shifts", "backup_share", "optimised", "is_pareto"]
+        return frame_of(rows, [*columns, "metric", "mean", "low", "high"])
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        metrics = ("lost_sales_units", "fill_rate", "service_restored_day", "surge_cost")
+        head = "".join(f"<th>{esc(metric_label(m))}</th>" for m in metrics)
+        body = "".join(
+            f"<tr><td>{esc(row.label())}</td>"
+            + "".join(f'<td style="text-align:right">{esc(fmt(m, row.metrics.get(m)))}</td>' for m in metrics)
+            + f"<td>{'yes' if row.is_pareto else ''}</td></tr>"
+            for row in self
+        )
+        return (
+            '<div class="aftershock-result"><table><caption>Recovery plans compared (means)</caption>'
+            f"<tr><th>Plan</th>{head}<th>Pareto</th></tr>{body}</table></div>"
+        )
+
+
+def compare_result(rows: list[CompareRow]) -> CompareResult:
+    """``rows`` as a :class:`CompareResult`, each interval an :class:`Interval`."""
+    for row in rows:
+        row.intervals = {m: Interval(*v) for m, v in row.intervals.items()}
+    return CompareResult(rows)
 
 
 def compare(
@@ -39,13 +98,14 @@ def compare(
     backup_shares: Sequence[Any] = (None,),
     replications: int = 100,
     seed: int = 0,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     on_progress: Callable[[int, int], None] | None = None,
     executor: str | Executor | None = None,
     workers: int | None = None,
     with_optimised: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-) -> list[CompareRow]:
+    stores: StoresTable | None = None,
+) -> CompareResult:
     """Every combination of allocation policy × order cap × extra shifts (× backup share), on
     common random numbers.
 
@@ -84,7 +144,7 @@ def compare(
     ]
     limits.check_replications(replications)
     check_seed(seed)
-    loaded = for_compare(load(ref, overrides), backup_shares, with_optimised)
+    loaded = for_compare(load(ref, overrides, stores=stores), backup_shares, with_optimised)
     combos = len(policies) * len(caps) * len(surges) * len(backup_shares)
     check_work(loaded, replications * combos, limits)
     if "priority" in policies and loaded.scenario.plan.priority_attribute is None:
@@ -137,7 +197,7 @@ def compare(
             loaded, policies, cap_settings, surge_settings, run_one, backup_shares=share_settings
         )
     if not with_optimised:
-        return rows
+        return compare_result(rows)
 
     best = optimize(loaded, replications=replications, seed=seed)
     rows.append(
@@ -151,7 +211,7 @@ def compare(
             warnings=warnings_data(loaded),
         )
     )
-    return mark_pareto(rows)
+    return compare_result(mark_pareto(rows))
 
 
 def for_compare(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from aftershock.api.scenarios import ScenarioRef, load, warnings_data
+from aftershock.api.results import ConcentrationResult
+from aftershock.api.scenarios import Overrides, ScenarioRef, StoresTable, load, warnings_data
 from aftershock.graph import CompiledNetwork, compile_network
 from aftershock.graph.concentration import MEASURES
 from aftershock.graph.concentration import concentration as measure_concentration
@@ -21,14 +22,18 @@ NOTE = (
 )
 
 
-def concentration(ref: ScenarioRef, *, overrides: list[str] | None = None) -> dict[str, Any]:
+def concentration(
+    ref: ScenarioRef, *, overrides: Overrides = None, stores: StoresTable | None = None
+) -> ConcentrationResult:
     """Vendor concentration of a scenario: exposure per party, HHI over vendors, ranked SPOFs.
 
     Returns :func:`concentration_data` with the scenario's name and warnings. Only the
     network is used (no simulation): cheap enough for every page and command.
     """
-    loaded = load(ref, overrides)
-    return {"scenario": loaded.name, **concentration_data(loaded), "warnings": warnings_data(loaded)}
+    loaded = load(ref, overrides, stores=stores)
+    return ConcentrationResult(
+        {"scenario": loaded.name, **concentration_data(loaded), "warnings": warnings_data(loaded)}
+    )
 
 
 def concentration_data(

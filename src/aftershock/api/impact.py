@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from aftershock.api.concentration import concentration_data
-from aftershock.api.scenarios import ScenarioRef, load, warnings_data
+from aftershock.api.results import ImpactResult
+from aftershock.api.scenarios import Overrides, ScenarioRef, StoresTable, load, warnings_data
 from aftershock.errors import ParameterError
 from aftershock.graph import CompiledNetwork, blast_radius, build_timeline, compile_network, minimal_cut_sets
 from aftershock.graph.cuts import DELIVERIES, DcRoutes, minimal_cut_sets_by_group
@@ -22,8 +23,9 @@ def impact(
     service: str | None = None,
     threshold: float = 0.5,
     max_order: int = 2,
-    overrides: list[str] | None = None,
-) -> dict[str, Any]:
+    overrides: Overrides = None,
+    stores: StoresTable | None = None,
+) -> ImpactResult:
     """Blast radius of the scenario's compromise (or of ``service``), worst case.
 
     Returns compromised services with their most likely attack path, isolations, the state
@@ -41,7 +43,7 @@ def impact(
         raise ParameterError("threshold", f"expected a share in (0, 1], got {threshold}")
     if not 1 <= max_order <= 4:
         raise ParameterError("max_order", f"expected 1 to 4, got {max_order}")
-    loaded = point_values(load(ref, overrides), "impact")
+    loaded = point_values(load(ref, overrides, stores=stores), "impact")
     net = compile_network(loaded)
     timeline = build_timeline(loaded, net)
     start = None
@@ -63,18 +65,20 @@ def impact(
             "single_points_of_failure": [asdict(c) for c in found if len(c.nodes) == 1],
             "minimal_cut_sets": [asdict(c) for c in found],
         }
-    return {
-        "scenario": loaded.name,
-        "compromise": net.service_ids[timeline.start_service if start is None else start],
-        "compromised": report.compromised,
-        "isolated": report.isolated,
-        "views": [asdict(v) for v in report.views],
-        "cut_threshold": threshold,
-        "cuts": cuts,
-        "cuts_by_dc": _cuts_by_dc(net, routes, measures, threshold, max_order),
-        "concentration": concentration_data(loaded, net, routes),
-        "warnings": warnings_data(loaded),
-    }
+    return ImpactResult(
+        {
+            "scenario": loaded.name,
+            "compromise": net.service_ids[timeline.start_service if start is None else start],
+            "compromised": report.compromised,
+            "isolated": report.isolated,
+            "views": [asdict(v) for v in report.views],
+            "cut_threshold": threshold,
+            "cuts": cuts,
+            "cuts_by_dc": _cuts_by_dc(net, routes, measures, threshold, max_order),
+            "concentration": concentration_data(loaded, net, routes),
+            "warnings": warnings_data(loaded),
+        }
+    )
 
 
 def _cuts_by_dc(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from aftershock.api.results import PauseStudyResult
 from aftershock.api.risk import future_spread
 from aftershock.api.runs import check_seed, check_work, executor_for
-from aftershock.api.scenarios import ScenarioRef, load, warnings_data
+from aftershock.api.scenarios import Overrides, ScenarioRef, StoresTable, load, warnings_data
 from aftershock.errors import ParameterError, ScenarioError
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
@@ -76,12 +77,13 @@ def pause_study(
     days: Sequence[int] | str = (0, 1, 2, 3, 5, 7, 10),
     replications: int = 40,
     seed: int = 0,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     executor: str | Executor | None = None,
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
-) -> dict[str, Any]:
+    stores: StoresTable | None = None,
+) -> PauseStudyResult:
     """How long to pause as a precaution: each length's expected and p95 loss, the chance the
     attack reaches the isolated systems, the pause's own cost, and the best length.
 
@@ -96,7 +98,7 @@ def pause_study(
     if replications < 2:
         raise ParameterError("replications", f"expected at least 2 replications, got {replications}")
     check_seed(seed)
-    loaded = future_spread(point_values(load(ref, overrides), "pause-study"))
+    loaded = future_spread(point_values(load(ref, overrides, stores=stores), "pause-study"))
     check_scenario(loaded)
     lengths = check_days(days, loaded)
     check_work(loaded, replications * (len(set(lengths) | {0}) + 1), limits)
@@ -110,7 +112,7 @@ def pause_study(
         "without incident"
     )
     out["warnings"] = warnings_data(loaded)
-    return out
+    return PauseStudyResult(out)
 
 
 def check_scenario(loaded: LoadedScenario) -> None:

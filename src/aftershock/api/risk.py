@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from pydantic import ValidationError
 
 from aftershock.api.concentration import concentration_data
+from aftershock.api.results import RiskResult, StressResult
 from aftershock.api.runs import check_seed, executor_for
-from aftershock.api.scenarios import ScenarioRef, load, warnings_data
+from aftershock.api.scenarios import Overrides, ScenarioRef, StoresTable, load, warnings_data
 from aftershock.errors import ParameterError, ScenarioError, ScenarioWarning
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
@@ -50,13 +50,14 @@ def risk(
     years: int = 10_000,
     seed: int = 0,
     reps_per_shape: int = 4,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     executor: str | Executor | None = None,
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     insurance: dict[str, float | None] | None = None,
-) -> dict[str, Any]:
+    stores: StoresTable | None = None,
+) -> RiskResult:
     """Yearly Monte Carlo of the scenario's threats: loss exceedance, ALE, VaR, ES, ranking.
 
     Each distinct incident shape (threat, pause days, outage days) is simulated once with
@@ -76,7 +77,7 @@ def risk(
         raise ParameterError(
             "reps_per_shape", f"expected a whole number from 1 to 1000, got {reps_per_shape}"
         )
-    loaded = future_spread(point_values(load(ref, overrides), "risk"))
+    loaded = future_spread(point_values(load(ref, overrides, stores=stores), "risk"))
     terms = insurance_terms(loaded.scenario.insurance, insurance)
     if not loaded.scenario.threats and not loaded.scenario.common_causes:
         raise ScenarioError(
@@ -100,7 +101,7 @@ def risk(
     summary["currency_note"] = "losses in the scenario's currency: lost margin + surge + churn + response"
     summary["warnings"] = warnings_data(loaded)
     summary["concentration"] = concentration_data(loaded)  # the network's vendor concentration
-    return summary
+    return RiskResult(summary)
 
 
 def insurance_terms(
@@ -133,12 +134,13 @@ def stress(
     ref: ScenarioRef,
     *,
     services: list[str] | None = None,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     threshold: float = DEFAULT_THRESHOLD,
     weight: str = "revenue",
     samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
-) -> dict[str, Any]:
+    stores: StoresTable | None = None,
+) -> StressResult:
     """Stress test along attack paths: TTS vs TTR, impact and risk exposure index per entry and party.
 
     Each service in turn (``services``: only these) is the entry of the incident's compromise,
@@ -163,7 +165,7 @@ def stress(
     if not 0 <= samples <= 1000:
         raise ParameterError("samples", f"expected a whole number from 0 to 1000, got {samples}")
     check_seed(seed)
-    loaded = future_spread(point_values(load(ref, overrides), "stress"))
+    loaded = future_spread(point_values(load(ref, overrides, stores=stores), "stress"))
     known = [s.id for s in loaded.scenario.services]
     for name in services or []:
         if name not in known:
@@ -179,21 +181,23 @@ def stress(
         seed=seed,
     )
     parties = found["parties"]
-    return {
-        "scenario": loaded.name,
-        "threshold": threshold,
-        "weight": weight,
-        "samples": samples,
-        "seed": seed,
-        "services": found["services"],
-        "parties": parties,
-        "vendors": [p for p in parties if p["rank"] is not None],
-        "dcs": [
-            {"dc": dc, "stores": int((inputs.store_dc == d).sum())} for d, dc in enumerate(inputs.dc_ids)
-        ],
-        "definitions": STRESS_DEFINITIONS,
-        "warnings": warnings_data(loaded),
-    }
+    return StressResult(
+        {
+            "scenario": loaded.name,
+            "threshold": threshold,
+            "weight": weight,
+            "samples": samples,
+            "seed": seed,
+            "services": found["services"],
+            "parties": parties,
+            "vendors": [p for p in parties if p["rank"] is not None],
+            "dcs": [
+                {"dc": dc, "stores": int((inputs.store_dc == d).sum())} for d, dc in enumerate(inputs.dc_ids)
+            ],
+            "definitions": STRESS_DEFINITIONS,
+            "warnings": warnings_data(loaded),
+        }
+    )
 
 
 #: What the stress test's numbers mean, carried with them (docs/risk.md has the full text).

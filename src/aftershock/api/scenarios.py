@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from aftershock.errors import Problem, ScenarioError, UsageError
+from aftershock.api.what_if import Overrides, override_strings
+from aftershock.errors import ParameterError, Problem, ScenarioError, UsageError
 from aftershock.io import BundledScenario, bundled_scenarios, load_scenario
 from aftershock.model import LoadedScenario, Scenario
 from aftershock.policies import allocation_policies, unknown_policy_message
 
 ScenarioRef = str | Path | LoadedScenario
 
+#: A store table given in memory: a pandas DataFrame with the columns of the CSV (pandas is
+#: imported only when one is given).
+if TYPE_CHECKING:
+    import pandas as pd
+
+    StoresTable: TypeAlias = pd.DataFrame
+else:
+    StoresTable = Any
+
+__all__ = [
+    "Overrides",
+    "ScenarioRef",
+    "StoresTable",
+    "import_services",
+    "load",
+    "scenarios",
+    "schema",
+    "validate",
+    "warnings_data",
+]
+
 
 def load(
     ref: ScenarioRef,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     *,
     confine: bool = False,
     variant: str | None = None,
+    stores: pd.DataFrame | None = None,
 ) -> LoadedScenario:
     """Load and validate a scenario (bundled name, path, or an already loaded one).
 
@@ -26,17 +50,71 @@ def load(
     it: one of the named what-ifs the scenario declares under ``variants:``, applied like
     ``overrides`` (before them). The loaded scenario's ``name`` is then ``NAME:VARIANT``.
 
+    ``overrides`` are ``path=value`` strings or a mapping (``{"incident.pause_days": 10}``).
+
     ``confine=True`` for a scenario someone else sent (the web API): its store table must
     be a plain file name next to the scenario file; see :func:`aftershock.io.load_scenario`.
+
+    ``stores`` is a store table as a pandas DataFrame (the columns of the CSV), used in place
+    of the scenario's own: it is read and checked exactly as the CSV file would be, and its
+    problems name the row and column as they would for the file.
     """
+    strings = override_strings(overrides)
     if isinstance(ref, LoadedScenario):
-        if overrides or variant:
+        if strings or variant:
             raise ScenarioError("overrides and variants need a scenario name or path, not a loaded scenario")
+        if stores is not None:
+            raise ScenarioError("a store table (stores=) needs a scenario name or path, not a loaded one")
         loaded = ref
+    elif stores is not None:
+        loaded = _load_with_stores(ref, strings, stores, confine=confine, variant=variant)
     else:
-        loaded = load_scenario(ref, overrides, confine=confine, variant=variant)
+        loaded = load_scenario(ref, strings, confine=confine, variant=variant)
     _check_policy_names(loaded)
     return loaded
+
+
+def _load_with_stores(
+    ref: str | Path, overrides: list[str], stores: pd.DataFrame, *, confine: bool, variant: str | None
+) -> LoadedScenario:
+    """The scenario with ``stores`` as its store table.
+
+    The table is written as CSV next to a copy of the scenario file, under the name the file
+    gives its table, and the copy is loaded: the one reader and its checks apply, and a bad
+    cell is reported with the same file name, row and column as in the CSV. The loaded
+    scenario keeps the original file's path.
+    """
+    import dataclasses
+
+    import pandas as pd
+
+    from aftershock.io.bundled import resolve_scenario_path, split_variant
+    from aftershock.io.yaml_lines import parse_document
+
+    if not isinstance(stores, pd.DataFrame):
+        raise ParameterError("stores", f"expected a pandas DataFrame, got {type(stores).__name__}")
+    base, named = split_variant(ref)
+    path = resolve_scenario_path(base)
+    data, _ = parse_document(
+        path.read_text(encoding="utf-8"), path.name, is_json=path.suffix.lower() == ".json"
+    )
+    table = ((data.get("sites") or {}).get("stores") or {}).get("table") if isinstance(data, dict) else None
+    table_name = str(table) if isinstance(table, str) and table else "stores.csv"
+    relative = Path(table_name)
+    with tempfile.TemporaryDirectory(prefix="aftershock-stores-") as tmp:
+        folder = Path(tmp)
+        if relative.is_absolute() or ".." in relative.parts:
+            # the copy cannot hold the table where the file says: name it beside the copy
+            relative = Path(relative.name)
+            overrides = [f"sites.stores.table={relative.as_posix()}", *overrides]
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        stores.to_csv(folder / relative.with_suffix(".csv"), index=False)
+        if relative.suffix.lower() != ".csv":
+            overrides = [f"sites.stores.table={relative.with_suffix('.csv').as_posix()}", *overrides]
+        copy = folder / path.name
+        copy.write_bytes(path.read_bytes())
+        loaded = load_scenario(copy, overrides, confine=confine, variant=variant or named)
+    return dataclasses.replace(loaded, path=path)
 
 
 def _check_policy_names(loaded: LoadedScenario) -> None:
@@ -53,7 +131,7 @@ def warnings_data(loaded: LoadedScenario) -> list[dict[str, Any]]:
     return [w.as_dict() for w in loaded.warnings]
 
 
-def validate(ref: ScenarioRef, overrides: list[str] | None = None) -> dict[str, Any]:
+def validate(ref: ScenarioRef, overrides: Overrides = None) -> dict[str, Any]:
     """Validate a scenario (and every variant it declares); return a short description of
     what it holds, with its variants.
 

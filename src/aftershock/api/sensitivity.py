@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from aftershock.analysis.sensitivity import (
     METHODS,
@@ -18,8 +17,9 @@ from aftershock.analysis.sensitivity import (
     given_parameter,
     parse_param,
 )
+from aftershock.api.results import SensitivityResult
 from aftershock.api.runs import check_seed, check_work, executor_for
-from aftershock.api.scenarios import ScenarioRef, load, warnings_data
+from aftershock.api.scenarios import Overrides, ScenarioRef, load, warnings_data
 from aftershock.errors import ParameterError, Problem, ScenarioError
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
@@ -47,12 +47,12 @@ def sensitivity(
     trajectories: int = 10,
     replications: int = 4,
     seed: int = 0,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     executor: str | Executor | None = None,
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
-) -> dict[str, Any]:
+) -> SensitivityResult:
     """Global sensitivity of ``metric`` to the scenario's uncertain inputs.
 
     The inputs are ``params`` (``"incident.forensic_clearance_days=3:10"``: a numeric field
@@ -106,17 +106,19 @@ def sensitivity(
             "Sobol indices are estimates: with few samples S1 can come out slightly below 0 or above ST; "
             "the 95% intervals say how far to trust them (more samples narrow them)."
         )
-    return {
-        "scenario": loaded.name,
-        "metric": {"name": metric, "label": LABELS[metric], "unit": unit, "description": description},
-        "replications": replications,
-        "seed": seed,
-        "executor": executor_name,
-        **out,
-        "notes": notes,
-        "elapsed_seconds": round(time.monotonic() - started, 2),
-        "warnings": warnings_data(loaded),
-    }
+    return SensitivityResult(
+        {
+            "scenario": loaded.name,
+            "metric": {"name": metric, "label": LABELS[metric], "unit": unit, "description": description},
+            "replications": replications,
+            "seed": seed,
+            "executor": executor_name,
+            **out,
+            "notes": notes,
+            "elapsed_seconds": round(time.monotonic() - started, 2),
+            "warnings": warnings_data(loaded),
+        }
+    )
 
 
 def check_sensitivity(
@@ -129,7 +131,7 @@ def check_sensitivity(
     trajectories: int = 10,
     replications: int = 4,
     seed: int = 0,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Every check :func:`sensitivity` makes before its work, without the work: a command that
@@ -146,7 +148,7 @@ def _prepare(
     trajectories: int,
     replications: int,
     seed: int,
-    overrides: list[str] | None,
+    overrides: Overrides,
     limits: Limits,
 ) -> tuple[LoadedScenario, list[Parameter], list[str], EngineModel]:
     """The checked inputs of an analysis: the scenario, its parameters, notes on them, the model."""

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from aftershock.api.results import frame_of, html_table, warnings_note
 from aftershock.api.runs import check_seed, check_work, executor_for
-from aftershock.api.scenarios import ScenarioRef, load, warnings_data
+from aftershock.api.scenarios import Overrides, ScenarioRef, StoresTable, load, warnings_data
+from aftershock.api.what_if import override_strings
 from aftershock.errors import ParameterError, Problem, ScenarioError
+from aftershock.formatting import fmt
+from aftershock.formatting import label as metric_label
 from aftershock.limits import DEFAULT as DEFAULT_LIMITS
 from aftershock.limits import Limits
 from aftershock.model import LoadedScenario
@@ -17,13 +22,64 @@ from aftershock.sim import build_inputs
 from aftershock.sim import run as run_sim
 from aftershock.sim.result import Result, add_parameter_draws, build_result, result_labels
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class SimulationResult(Result):
+    """A simulation (:func:`aftershock.api.simulate`): the daily dataset and the summary."""
+
+    def to_dataframe(self, table: str = "daily") -> pd.DataFrame:
+        """``daily``: every chain-wide daily series in long form (replication, day, date when
+        the scenario has a start date, variable, value); ``metrics``: one row per metric with
+        its label, unit, mean, p5, p50 and p95 over replications."""
+        import pandas as pd
+
+        if table == "metrics":
+            rows = [
+                {
+                    "metric": name,
+                    "label": metric_label(name),
+                    "unit": m.get("unit"),
+                    **{s: m.get(s) for s in ("mean", "p5", "p50", "p95")},
+                }
+                for name, m in self.summary["metrics"].items()
+            ]
+            return frame_of(rows, ["metric", "label", "unit", "mean", "p5", "p50", "p95"])
+        if table != "daily":
+            raise ValueError(f"table: expected daily or metrics, got '{table}'")
+        ds = self.dataset
+        names = [v for v in ds.data_vars if ds[v].dims == ("replication", "day")]
+        frame = ds[names].to_dataframe().reset_index()
+        keep = ["replication", "day"] + (["date"] if "date" in frame.columns else [])
+        frame = frame[keep + names]
+        out = frame.melt(id_vars=keep, value_vars=names, var_name="variable", value_name="value")
+        return pd.DataFrame(out)
+
+    def _repr_html_(self) -> str:
+        s = self.summary
+        rows = [("Scenario", str(s.get("scenario"))), ("Replications", f"{s.get('replications', 0):,}")]
+        for name, m in s["metrics"].items():
+            rows.append(
+                (
+                    metric_label(name),
+                    f"{fmt(name, m['mean'])} (90%: {fmt(name, m.get('p5'))} to {fmt(name, m.get('p95'))})",
+                )
+            )
+        return html_table("Simulation, means over replications", rows, warnings_note(s.get("warnings")))
+
+
+def simulation_result(result: Result) -> SimulationResult:
+    """``result`` as a :class:`SimulationResult` (the same dataset and summary objects)."""
+    return SimulationResult(dataset=result.dataset, summary=result.summary)
+
 
 def simulate(
     ref: ScenarioRef,
     *,
     replications: int = 100,
     seed: int = 0,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     keep_store_days: bool = False,
     chunk: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
@@ -31,11 +87,13 @@ def simulate(
     workers: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
     parameter_draws: int | None = None,
-) -> Result:
+    stores: StoresTable | None = None,
+) -> SimulationResult:
     """Simulate the scenario day by day over ``replications`` replications.
 
-    Returns a :class:`~aftershock.sim.result.Result`: an xarray Dataset with dims
-    ``replication, day`` (and ``store, item`` with ``keep_store_days``) and a summary of
+    Returns a :class:`SimulationResult` (a :class:`~aftershock.sim.result.Result`): an
+    xarray Dataset with dims ``replication, day`` (and ``store, item`` with
+    ``keep_store_days``) and a summary of
     named metrics, each with mean, p5, p50 and p95. The same seed gives the same result
     whatever ``chunk`` (replications per chunk) is, on every executor: ``None`` (in
     process), ``"processes"``, ``"dask://local"`` or ``"dask://host:port"``.
@@ -49,20 +107,22 @@ def simulate(
     check_seed(seed)
     if chunk is not None and chunk <= 0:
         raise ParameterError("chunk", f"expected a whole number >= 1, got {chunk}")
-    loaded = load(ref, overrides)
+    loaded = load(ref, overrides, stores=stores)
     check_parameter_draws(loaded, replications, parameter_draws)
     check_work(loaded, replications, limits)
     if loaded.scenario.uncertainty:
-        return _simulate_sets(
-            loaded,
-            replications,
-            seed,
-            parameter_draws,
-            keep_store_days=keep_store_days,
-            chunk=chunk,
-            on_progress=on_progress,
-            executor=executor,
-            workers=workers,
+        return simulation_result(
+            _simulate_sets(
+                loaded,
+                replications,
+                seed,
+                parameter_draws,
+                keep_store_days=keep_store_days,
+                chunk=chunk,
+                on_progress=on_progress,
+                executor=executor,
+                workers=workers,
+            )
         )
     inputs = build_inputs(loaded)
     with executor_for(executor, workers) as ex:
@@ -75,7 +135,8 @@ def simulate(
             on_progress=on_progress,
             executor=ex,
         )
-    return build_result(raw, seed=seed, warnings=warnings_data(loaded), **result_labels(loaded, inputs))
+    result = build_result(raw, seed=seed, warnings=warnings_data(loaded), **result_labels(loaded, inputs))
+    return simulation_result(result)
 
 
 def check_parameter_draws(loaded: LoadedScenario, replications: int, draws: int | None) -> None:
@@ -160,7 +221,7 @@ def simulate_and_save(
     db: str | RunStore | None = None,
     replications: int = 100,
     seed: int = 0,
-    overrides: list[str] | None = None,
+    overrides: Overrides = None,
     executor: str | None = None,
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
@@ -181,7 +242,7 @@ def simulate_and_save(
         _draw_or_fail(loaded, replications, seed, parameter_draws)  # before the run is recorded
     if run_id is None:
         scenario_id = store.add_scenario(loaded, "bundled" if _is_bundled(loaded) else "file")
-        params = {"replications": replications, "overrides": list(overrides or [])}
+        params = {"replications": replications, "overrides": override_strings(overrides)}
         if loaded.variant is not None:
             params["variant"] = loaded.variant
         if parameter_draws is not None:

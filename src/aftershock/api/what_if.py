@@ -3,10 +3,56 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from aftershock.errors import ParameterError
 from aftershock.model import LoadedScenario
 from aftershock.recovery.variants import plan_variant
+
+#: What-ifs: ``path=value`` strings (as ``--set`` takes them) or a mapping of path to value
+#: (``{"incident.pause_days": 10}``), the same what-ifs either way.
+Overrides = list[str] | Mapping[str, Any] | None
+
+
+def override_strings(overrides: Overrides) -> list[str]:
+    """``overrides`` as ``path=value`` strings: a mapping's values written as YAML that reads
+    back to the very same value, so a dict and the strings load the same scenario (and their
+    problems name ``--set`` and the path alike)."""
+    if overrides is None:
+        return []
+    if isinstance(overrides, str):
+        raise ParameterError(
+            "overrides", f"expected a list of path=value strings or a dict, got the string '{overrides}'"
+        )
+    if not isinstance(overrides, Mapping):
+        return list(overrides)
+    from aftershock.io.yaml_lines import parse_value
+
+    out = []
+    for path, value in overrides.items():
+        if not isinstance(path, str) or not path.strip() or "=" in path:
+            raise ParameterError(
+                "overrides", f"expected a key path such as incident.pause_days, got {path!r}"
+            )
+        text = _yaml_value(value)
+        if parse_value(text, "--set") != value:
+            raise ParameterError("overrides", f"{path}: cannot write {value!r} as a scenario value")
+        out.append(f"{path}={text}")
+    return out
+
+
+def _yaml_value(value: Any) -> str:
+    """One value as YAML flow text on one line (strings quoted only where YAML needs it)."""
+    import yaml
+
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, float) and math.isfinite(value):
+        return _yaml_number(value)
+    text: str = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=2**31 - 1)
+    return text.removesuffix("\n...\n").strip()
 
 
 def run_overrides(

@@ -36,6 +36,11 @@ def _units(x: float | None, sign: str = "") -> str:
     return format(x, f"{sign},.0f" if abs(x) >= 100 else f"{sign}.1f")
 
 
+def _shifts(x: float, whole: bool) -> str:
+    """Extra shifts: whole when the plan's are, else to two decimals."""
+    return f"{x:,.0f}" if whole else f"{x:,.2f}"
+
+
 def _check_out(path: Path | None) -> None:
     """Fail on a bad --out before any work."""
     from aftershock.io.results import check_output_path
@@ -71,7 +76,17 @@ def optimize_cmd(
         ),
     ] = None,
     max_shifts_per_day: Annotated[float, typer.Option(help="Most extra shifts a day.")] = 2.0,
-    integer: Annotated[bool, typer.Option("--integer", help="Whole shifts (a MIP).")] = False,
+    fractional_shifts: Annotated[
+        bool,
+        typer.Option(
+            "--fractional-shifts",
+            help="The LP's fractional extra shifts (e.g. 1.44 a day) instead of whole ones (the default, "
+            "a MIP on the shifts).",
+        ),
+    ] = False,
+    integer: Annotated[
+        bool, typer.Option("--integer", help="Whole shifts: the default (kept for older scripts).")
+    ] = False,
     stockout_weight: Annotated[
         float, typer.Option(help="Extra cost of a store line a whole day without stock (a stockout proxy).")
     ] = 0.0,
@@ -88,7 +103,10 @@ def optimize_cmd(
     The LP plans from the restart morning of the worst-case incident path with expected
     demand; the plan is then replayed in the stochastic engine and compared with the
     scenario's own plan on the same random numbers. The promised recovery date is the
-    replay's 95th percentile of the day the backlog clears.
+    replay's 95th percentile of the day the backlog clears. Extra shifts are whole and
+    dispatch lines whole units (rounded so each DC's daily totals are the LP's, within
+    capacity and what stores are owed); the LP's lost-units estimate is shown beside the
+    replay's, with what each means.
     """
     _check_out(out)
     result = api.optimize(
@@ -96,7 +114,8 @@ def optimize_cmd(
         objective=objective,
         budget_shifts=budget_shifts,
         max_shifts_per_day=max_shifts_per_day,
-        integer=integer,
+        integer=True if integer else None,
+        fractional_shifts=fractional_shifts,
         stockout_weight=stockout_weight,
         replications=replications,
         seed=seed,
@@ -132,7 +151,7 @@ def optimize_cmd(
             sched.add_row(
                 str(r["day"]),
                 r["date"] or "",
-                f"{r['extra_shifts']:.2f}",
+                _shifts(r["extra_shifts"], result.whole_shifts),
                 _num(r["largest_line_units"]),
                 _num(r["planned_shipments_units"]),
                 _num(r["planned_backlog_units"]),
@@ -140,7 +159,8 @@ def optimize_cmd(
             )
     console.print(whole_numbers(sched))
     console.print(
-        f"Extra shifts in all: {sum(result.extra_shifts):.2f} (days with none after day {t0 + 6} not shown). "
+        f"Extra shifts in all: {_shifts(sum(result.extra_shifts), result.whole_shifts)} "
+        f"(days with none after day {t0 + 6} not shown). "
         f"Surge cost in the replay: {_units(result.replayed['surge_cost']['mean'])} a run on average: these "
         "shifts and the scenario's extra delivery hours."
     )
@@ -165,6 +185,7 @@ def optimize_cmd(
         _num(clear_all, ".1f"),
     )
     console.print(whole_numbers(gap))
+    _print_estimates(result.lost_units_estimates)
     on_path, reps = result.replications_on_planned_path, result.replications
     if on_path < reps:
         console.print(
@@ -217,15 +238,30 @@ def optimize_cmd(
         console.print(f"wrote {out} ({len(result.dispatch)} lines)")
 
 
+def _print_estimates(est: dict[str, Any]) -> None:
+    """The LP's estimate beside the replay's: what each means, and a warning when far apart."""
+    if not est:
+        return
+    console.print(f"LP estimate, {_units(est['lp_lost_units'])} lost units: {est['lp_means']}")
+    console.print(f"Replay, {_units(est['replay_lost_units'])} lost units: {est['replay_means']}")
+    console.print(
+        f"Plan followed with expected demand, {_units(est['followed_lost_units'])} lost units: "
+        f"{est['followed_means']}"
+    )
+    if est["warning"]:
+        console.print(f"[yellow]Warning:[/] {est['warning']}")
+
+
 def _print_dcs(result: Any) -> None:
     """Per DC: restart day, extra shifts by day (days with any) and in all, what it ships."""
     t0 = result.restart_day
     names = [r["dc"] for r in result.dcs]
-    days = Table(
-        title=f"Extra shifts per DC and day (days with any; the plan starts on day {t0}, the first day "
-        f"a DC ships again; every DC ships again on day {result.chain_restart_day})",
-        title_justify="left",
+    # the title above the table, not in it: with whole shifts the table is narrow and would wrap it
+    console.print(
+        f"Extra shifts per DC and day (days with any; the plan starts on day {t0}, the first day "
+        f"a DC ships again; every DC ships again on day {result.chain_restart_day})"
     )
+    days = Table()
     days.add_column("day", justify="right")
     days.add_column("date", justify="right")
     for name in names:
@@ -233,8 +269,10 @@ def _print_dcs(result: Any) -> None:
     for r in result.schedule:
         by_dc = r["extra_shifts_by_dc"]
         if any(by_dc[n] > 0.005 for n in names):
-            days.add_row(str(r["day"]), r["date"] or "", *(f"{by_dc[n]:.2f}" for n in names))
-    days.add_row("all", "", *(f"{r['extra_shifts']:.2f}" for r in result.dcs))
+            days.add_row(
+                str(r["day"]), r["date"] or "", *(_shifts(by_dc[n], result.whole_shifts) for n in names)
+            )
+    days.add_row("all", "", *(_shifts(r["extra_shifts"], result.whole_shifts) for r in result.dcs))
     console.print(whole_numbers(days))
     dcs = Table(title="Per DC over the plan (units)", title_justify="left")
     columns = ("DC", "restart day", "extra shifts", "shipped", "shipped for other DCs", "shipped by backups")
@@ -244,7 +282,7 @@ def _print_dcs(result: Any) -> None:
         dcs.add_row(
             r["dc"],
             _num(r["restart_day"], "d"),
-            f"{r['extra_shifts']:.2f}",
+            _shifts(r["extra_shifts"], result.whole_shifts),
             _num(r["planned_shipments_units"]),
             _num(r["shipped_for_other_dcs_units"]),
             _num(r["shipped_by_backups_units"]),

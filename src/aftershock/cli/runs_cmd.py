@@ -15,6 +15,7 @@ from rich.table import Table
 from aftershock import api
 from aftershock.cli.app import DbOpt, JsonOpt, app
 from aftershock.cli.output import console, print_json
+from aftershock.formatting import fmt
 from aftershock.limits import SERVER as SERVER_LIMITS
 
 runs_app = typer.Typer(help="Stored runs: list, show, delete, export.", no_args_is_help=True)
@@ -54,7 +55,7 @@ def runs_list(
             r["status"],
             (r["created_at"] or "")[:19],
             str(r["params"].get("replications", "")),
-            "—" if m.get("lost_sales_units") is None else f"{m['lost_sales_units']:,.0f}",
+            fmt("lost_sales_units", m.get("lost_sales_units")),
             _day(m.get("backlog_clear_day")),
             _day(m.get("service_restored_day")),
         )

@@ -8,6 +8,8 @@ from typing import Any
 from rich.table import Table
 
 from aftershock.cli.output import console, whole_numbers
+from aftershock.formatting import fmt
+from aftershock.formatting import label as metric_label
 from aftershock.sim.metrics import LABELS
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -33,16 +35,16 @@ def _day(summary: dict[str, Any], value: float | None) -> str:
 
 
 def _num(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.2f} M"
-    return f"{value:,.0f}"
+    """A value by the shared rules of its unit (``aftershock.formatting``)."""
+    return fmt(unit, value)
 
 
-_LABELS = {**LABELS, "backlog_clear_day": "Backlog cleared", "service_restored_day": "Standard service back"}
+# the shared labels; a day metric's cell already says "day N"
+_LABELS = {
+    **{name: metric_label(name) for name in LABELS},
+    "backlog_clear_day": "Backlog cleared",
+    "service_restored_day": "Standard service back",
+}
 
 
 def render_summary(summary: dict[str, Any]) -> None:

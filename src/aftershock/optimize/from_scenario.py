@@ -46,6 +46,7 @@ class RecoveryOptions:
     budget_shifts: float | None = None  # extra shifts over the plan in all (None: no limit)
     max_shifts_per_day: float = 2.0
     integer_shifts: bool = False
+    whole_units: bool = True  # dispatch lines in whole units (see aftershock.optimize.whole_units)
     stockout_weight: float = 0.0  # cost of a store line ending a day with no stock
     max_groups: int = 60  # store lines are pooled into at most about this many groups
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from aftershock.model.stores import LoadedScenario
+from aftershock.optimize.estimates import lost_units_estimates
 from aftershock.optimize.from_scenario import (
     RecoveryOptions,
     dc_costs_per_shift,
@@ -40,6 +41,7 @@ from aftershock.optimize.lp import (
 from aftershock.optimize.lp.pooling import split_lent
 from aftershock.optimize.lp.problem import dispatch_table_by_dc, shipped_by_dc
 from aftershock.optimize.results import OptimizeResult, calendar_date
+from aftershock.optimize.whole_units import whole_shipments
 from aftershock.sim.inputs import SimInputs
 
 
@@ -98,6 +100,10 @@ def optimize_recovery(
     grouping = group_lines(lp, options.max_groups)
     plan = solve(aggregate(lp, grouping))
     shipments = disaggregate(plan, lp, grouping)
+    lent = split_lent(plan, shipments, grouping)
+    if options.whole_units:
+        # operations pick whole units: the replay replays the lines they are given
+        shipments, lent = whole_shipments(shipments, lent, lp, plan.capacity_by_dc(lp))
     return OptimizedRecovery(
         restart_day=start.restart_day,
         lp=lp,
@@ -106,7 +112,7 @@ def optimize_recovery(
         groups=grouping.n_groups,
         chain_restart_day=start.chain_restart_day,
         dc_restart_days=start.dc_restart_days,
-        lent=split_lent(plan, shipments, grouping),
+        lent=lent,
     )
 
 
@@ -142,8 +148,12 @@ def optimize_and_replay(
     paired = replayed.metric("lost_sales_units") - baseline.metric("lost_sales_units")
     # the plan's own clear day: the plan followed with expected demand on the worst-case path,
     # measured as the engine measures it (back to the pre-incident backlog)
-    followed = replace(worst_case_inputs(replay), distribution="deterministic")
-    planned_clear = build_result(run_sim(followed, 1, seed), **common).summary["metrics"]["backlog_clear_day"]
+    # (its one replication is on the worst-case path: the plan does not move)
+    followed = replace(worst_case_inputs(replay), distribution="deterministic", row_plan_shift=None)
+    followed_result = build_result(run_sim(followed, 1, seed), **common)
+    planned_clear = followed_result.summary["metrics"]["backlog_clear_day"]
+    # the same run, store by store with expected demand, splits the LP-replay gap in two
+    followed_lost = float(followed_result.dataset["lost_units"].values[0, best.restart_day :].sum())
     t0 = best.restart_day
     lost_after = replayed.dataset["lost_units"].values[:, t0:].sum(axis=1)
     on_path = restarts == chain_t0  # the replications on the path the LP planned for
@@ -190,6 +200,20 @@ def optimize_and_replay(
         )
     else:
         dispatch = dispatch_table(shipments, store_ids, item_ids, first_day=t0)
+    if options.whole_units:
+        dispatch["units"] = dispatch["units"].round().astype("int64")
+    simulated = float(lost_after[on_path].mean()) if on_path.any() else float(lost_after.mean())
+    estimates = lost_units_estimates(
+        planned=best.plan.expected_lost_units,
+        replayed=simulated,
+        followed=followed_lost,
+        replications=int(on_path.sum()) if on_path.any() else replications,
+        stores=inputs.n_stores,
+        groups=best.groups,
+        distribution=inputs.distribution,
+        whole_shifts=options.integer_shifts,
+        whole_units=options.whole_units,
+    )
     return OptimizeResult(
         scenario=loaded.name,
         objective=options.objective,
@@ -223,6 +247,9 @@ def optimize_and_replay(
         chain_restart_day=chain_t0,
         extra_shifts_by_dc={dc: [round(float(z), 3) for z in dc_shifts[d]] for d, dc in enumerate(dc_names)},
         dcs=dc_rows(best, dc_names),
+        whole_shifts=options.integer_shifts,
+        whole_units=options.whole_units,
+        lost_units_estimates=estimates,
     )
 
 

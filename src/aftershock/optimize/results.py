@@ -74,6 +74,13 @@ class OptimizeResult:
     #: per DC: dc, restart_day, extra_shifts (in all), planned_shipments_units,
     #: shipped_for_other_dcs_units (as a backup), shipped_by_backups_units (its stores' lines)
     dcs: list[dict[str, Any]] = field(default_factory=list)
+    #: whether extra shifts are whole (the default; False with ``fractional_shifts``)
+    whole_shifts: bool = False
+    #: whether the dispatch lines are whole units (their totals kept: aftershock.optimize.whole_units)
+    whole_units: bool = False
+    #: the LP's lost units after the restart beside the replay's, what each means, and a warning
+    #: when they differ by more than 25% (see aftershock.optimize.estimates)
+    lost_units_estimates: dict[str, Any] = field(default_factory=dict)
 
     @property
     def gap_lost_units(self) -> float:

@@ -13,6 +13,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from aftershock.formatting import fmt
+from aftershock.formatting import label as metric_label
 from aftershock.recovery.compare import CompareRow
 from aftershock.report.figures import (
     backlog_figure,
@@ -24,7 +26,6 @@ from aftershock.report.figures import (
     stockout_figure,
     tornado_figure,
 )
-from aftershock.sim.metrics import LABELS
 from aftershock.sim.result import Result
 
 #: Metrics in the table of compared plans, in column order.
@@ -59,10 +60,8 @@ def _fmt(value: Any) -> str:
 
 
 def _metric_value(metric: dict[str, Any], key: str) -> str:
-    value = metric[key]
-    if metric["unit"] == "share" and value is not None:
-        return f"{100 * value:.2f}%"  # a fill rate of 0.996 is not "1.0"
-    return _fmt(value)
+    """A metric's value by the shared rules of its unit (``aftershock.formatting``)."""
+    return fmt(metric["unit"], metric[key])
 
 
 def _from_parameters(metric: dict[str, Any]) -> str:
@@ -89,7 +88,7 @@ def _day_value(summary: dict[str, Any], metric: dict[str, Any]) -> str:
     mean = metric["mean"]
     if mean is None:
         return "not within the horizon"
-    text = _fmt(mean)
+    text = fmt("day", mean)
     if summary.get("start_date"):
         date = dt.date.fromisoformat(summary["start_date"]) + dt.timedelta(days=round(mean))
         text += f" ({date:%a %d %b %Y})"
@@ -163,19 +162,19 @@ def render_report(
     tornado_chart = later_charts.pop() if sensitivity is not None else None
     headline = [
         {
-            "label": m["label"],
+            "label": metric_label(name),
             "mean": _metric_value(m, "mean"),
             "p5": _metric_value(m, "p5"),
             "p95": _metric_value(m, "p95"),
             "from_parameters": _from_parameters(m),
             "description": m["description"],
         }
-        for m in result.summary["metrics"].values()
+        for name, m in result.summary["metrics"].items()
     ]
     plans = [
         {
             "label": r.label(),
-            "cells": [_fmt(r.metrics.get(k)) for k in PLAN_COLUMNS],
+            "cells": [fmt(k, r.metrics.get(k)) for k in PLAN_COLUMNS],
             "is_pareto": r.is_pareto,
         }
         for r in rows
@@ -194,7 +193,7 @@ def render_report(
         plan_notes=sorted(
             {w["message"] for r in rows for w in r.warnings if w.get("field") == "uncertainty"}
         ),
-        plan_columns=[LABELS[k] for k in PLAN_COLUMNS],
+        plan_columns=[metric_label(k) for k in PLAN_COLUMNS],
         risk=_risk(risk) if risk is not None else None,
         drivers=_drivers(sensitivity) if sensitivity is not None else None,
         tornado_chart=tornado_chart,

@@ -20,7 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import numpy as np
 import yaml
 from sqlalchemy import Engine, create_engine, delete, event, func, select, update
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aftershock.errors import NotFoundError, StoreError, UsageError
@@ -307,23 +307,33 @@ class RunStore:
         """Store a validated scenario (once per content); return its id.
 
         A variant is stored as run: the scenario with the variant's values, under the name
-        ``NAME:VARIANT``; loading it with the variant again gives the same scenario.
+        ``NAME:VARIANT``; loading it with the variant again gives the same scenario. A new
+        content under a known name is that name's next version (1, 2, …).
         """
         content, stores_csv = scenario_document(loaded)
         ident = scenario_hash(content, stores_csv, loaded.variant)
-        with self.session() as s, s.begin():
-            if s.get(ScenarioRow, ident) is None:
-                s.add(
-                    ScenarioRow(
-                        id=ident,
-                        name=loaded.name[:128],  # the column's width (a name and a variant: 257)
-                        title=loaded.scenario.title,
-                        source=source,
-                        content_yaml=content,
-                        stores_csv=stores_csv,
+        name = loaded.name[:128]  # the column's width (a name and a variant: 257)
+        for _ in range(3):
+            try:
+                with self.session() as s, s.begin():
+                    if s.get(ScenarioRow, ident) is not None:
+                        return ident
+                    last = s.scalar(select(func.max(ScenarioRow.version)).where(ScenarioRow.name == name))
+                    s.add(
+                        ScenarioRow(
+                            id=ident,
+                            name=name,
+                            title=loaded.scenario.title,
+                            source=source,
+                            content_yaml=content,
+                            stores_csv=stores_csv,
+                            version=(last or 0) + 1,
+                        )
                     )
-                )
-        return ident
+                return ident
+            except IntegrityError:  # another process stored it, or took that version: look again
+                continue
+        raise StoreError(f"cannot store scenario '{name}': other processes keep adding versions of it")
 
     @_retrying
     def scenario_files(self, scenario_id: str, folder: Path) -> Path:
@@ -340,13 +350,53 @@ class RunStore:
 
     @_retrying
     def list_scenarios(self) -> list[dict[str, Any]]:
-        """Stored scenarios, newest first."""
+        """Stored scenarios, newest first, with their version and how many runs use each."""
         with self.session() as s:
             rows = s.scalars(select(ScenarioRow).order_by(ScenarioRow.created_at.desc())).all()
+            counted = select(RunRow.scenario_id, func.count()).group_by(RunRow.scenario_id)
+            runs = {sid: int(n) for sid, n in s.execute(counted).all()}
             return [
-                {"id": r.id, "name": r.name, "title": r.title, "source": r.source, "created_at": r.created_at}
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "title": r.title,
+                    "source": r.source,
+                    "created_at": r.created_at,
+                    "version": r.version,
+                    "runs": runs.get(r.id, 0),
+                }
                 for r in rows
             ]
+
+    @_retrying
+    def scenario_by_version(self, name: str, version: int) -> str:
+        """The id of version ``version`` of the scenario named ``name``."""
+        with self.session() as s:
+            found = s.scalar(
+                select(ScenarioRow.id).where(ScenarioRow.name == name, ScenarioRow.version == version)
+            )
+            if found is None:
+                raise NotFoundError(f"no version {version} of a scenario named '{name}'")
+            return found
+
+    @_retrying
+    def scenario_runs(self, scenario_id: str) -> list[str]:
+        """Ids of the runs of a scenario (what deleting it deletes too)."""
+        with self.session() as s:
+            return list(s.scalars(select(RunRow.id).where(RunRow.scenario_id == scenario_id)))
+
+    @_retrying
+    def delete_scenario(self, scenario_id: str) -> int:
+        """Delete a scenario with its runs and their results, in one transaction (all or
+        nothing); return how many runs went. Stop its active runs before."""
+        with self.session() as s, s.begin():
+            if s.get(ScenarioRow, scenario_id) is None:
+                raise NotFoundError(f"no scenario with id '{scenario_id}'")
+            runs = select(RunRow.id).where(RunRow.scenario_id == scenario_id)
+            s.execute(delete(ResultRow).where(ResultRow.run_id.in_(runs)))
+            gone = s.execute(delete(RunRow).where(RunRow.scenario_id == scenario_id)).rowcount
+            s.execute(delete(ScenarioRow).where(ScenarioRow.id == scenario_id))
+            return int(gone or 0)
 
     # -- runs ---------------------------------------------------------------------------
     @_retrying
@@ -623,4 +673,5 @@ def _scenario_row(store: RunStore, scenario_id: str) -> dict[str, Any]:
             "content_yaml": row.content_yaml,
             "stores": row.stores_csv.count("\n") - 1,
             "created_at": row.created_at.isoformat(),
+            "version": row.version,
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -30,8 +30,12 @@ class ScenarioRow(Base):
     content_yaml: Mapped[str] = mapped_column(Text)
     stores_csv: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # 1, 2, … per name in upload order; never reused, so short addresses stay put
+    version: Mapped[int | None] = mapped_column(Integer)
 
     runs: Mapped[list[RunRow]] = relationship(back_populates="scenario")
+
+    __table_args__ = (Index("ix_scenarios_name_version", "name", "version", unique=True),)
 
 
 class RunRow(Base):

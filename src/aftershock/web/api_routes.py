@@ -7,6 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
@@ -14,6 +15,8 @@ from starlette.exceptions import HTTPException
 
 from aftershock import api
 from aftershock.errors import Problem, ScenarioError
+from aftershock.runstore.database import scenario_row
+from aftershock.web.chart_data import chart_fields
 from aftershock.web.graph_json import scenario_graph
 from aftershock.web.schemas import RunRequest, ValidateRequest
 from aftershock.web.state import ServerState
@@ -78,6 +81,7 @@ def list_scenarios(request: Request, limit: Limit = 50, offset: Offset = 0) -> d
                 "title": meta[name].title if name in meta else None,
                 "description": meta[name].description if name in meta else None,
                 "bundled": True,
+                "page": f"/scenarios/{quote(name, safe='')}",
                 "variants": [
                     {"name": v.name, "ref": f"{name}:{v.name}", "description": v.description}
                     for v in (meta[name].variants if name in meta else ())
@@ -95,6 +99,11 @@ def list_scenarios(request: Request, limit: Limit = 50, offset: Offset = 0) -> d
                     "description": None,
                     "bundled": False,
                     "variants": [],  # on the scenario's own page (GET /api/scenarios/{id})
+                    "source": row["source"],  # a bundled scenario's variant is stored as bundled
+                    "version": row["version"],
+                    "created_at": row["created_at"].isoformat(),
+                    "runs": row["runs"],
+                    "page": short_url(row["name"], row["version"], row["id"]),
                 }
             )
     return {"total": len(items), "items": items[offset : offset + limit]}
@@ -107,8 +116,6 @@ def get_scenario(request: Request, ref: str) -> dict[str, Any]:
     ``ref`` may end in ``:VARIANT`` (``ocs-2022:spread``): the summary and warnings are then
     the variant's; ``variants`` lists every variant of the scenario with its ``ref``.
     """
-    from aftershock.runstore.database import scenario_row
-
     st = state(request)
     sid, loaded = st.load(ref)
     row = scenario_row(st.store, sid)
@@ -121,7 +128,54 @@ def get_scenario(request: Request, ref: str) -> dict[str, Any]:
         "variants": variant_rows(loaded, base),
         "summary": api.validate(loaded),
         "warnings": api.warnings_data(loaded),
+        "runs": len(st.store.scenario_runs(sid)),
+        "page": short_url(row["name"], row["version"], sid)
+        if sid not in st.bundled.values()
+        else f"/scenarios/{quote(ref, safe=':')}",
     }
+
+
+@router.delete("/scenarios/{ref}", dependencies=[Write])
+def delete_scenario(
+    request: Request, ref: str, confirm: Annotated[bool, Query(description="true: go ahead")] = False
+) -> dict[str, Any]:
+    """Delete an uploaded scenario with every run that uses it (their results too).
+
+    Without ``confirm=true`` nothing is deleted: 409 says how many runs would go. Bundled
+    scenarios come with aftershock and cannot be deleted.
+    """
+    st = state(request)
+    sid = st.scenario_id(ref)
+    row = scenario_row(st.store, sid)
+    if sid in st.bundled.values() or row["source"] == "bundled":
+        raise HTTPException(409, f"scenario '{row['name']}' comes with aftershock and cannot be deleted")
+    runs = st.store.scenario_runs(sid)
+    plural = "" if len(runs) == 1 else "s"
+    what = f"scenario '{row['name']}' v{row['version']} and its {len(runs)} run{plural}"
+    if not confirm:
+        raise HTTPException(409, f"deleting {what}: send confirm=true to go ahead")
+    for run_id in runs:  # stop what is still running before its rows go
+        st.queue.cancel(run_id)
+    deleted = st.store.delete_scenario(sid)
+    _forget(st, sid)
+    return {"id": sid, "name": row["name"], "version": row["version"], "runs_deleted": deleted}
+
+
+def short_url(name: str, version: int | None, scenario_id: str) -> str:
+    """The page of a stored scenario: ``/scenarios/NAME/vN`` (by id for a row without a version)."""
+    if version is None:
+        return f"/scenarios/{scenario_id}"
+    return f"/scenarios/{quote(name, safe='')}/v{version}"
+
+
+def _forget(st: ServerState, scenario_id: str) -> None:
+    """Drop what the server keeps of a deleted scenario: its validated copies and its files."""
+    import shutil
+
+    for key, (stored, _) in list(st.loaded.items()):
+        if scenario_id in (key[0], stored):
+            st.loaded.pop(key, None)
+    shutil.rmtree(st.folder / scenario_id, ignore_errors=True)
 
 
 def variant_rows(loaded: Any, base_ref: str) -> list[dict[str, Any]]:
@@ -188,7 +242,14 @@ async def upload_scenario(
     loaded = _check_upload(text, table)
     sid = state(request).store.add_scenario(loaded, "upload")
     response.headers["Location"] = f"/api/scenarios/{sid}"
-    return {"id": sid, "name": loaded.name, "url": f"/api/scenarios/{sid}"}
+    row = scenario_row(state(request).store, sid)
+    return {
+        "id": sid,
+        "name": loaded.name,
+        "version": row["version"],
+        "url": f"/api/scenarios/{sid}",
+        "page": short_url(row["name"], row["version"], sid),
+    }
 
 
 @router.get("/scenarios/{ref}/graph", dependencies=[Read])
@@ -254,9 +315,14 @@ def list_runs(
 
 @router.get("/runs/{run_id}", dependencies=[Read])
 def get_run(request: Request, run_id: str) -> Response:
-    """Status, progress and (when done) the summary of a run."""
+    """Status, progress and (when done) the summary of a run, with what its charts mark
+    (``chart``: the start date and the incident, service-back and backlog-cleared days)."""
+    run = state(request).store.get_run(run_id)
+    chart = chart_fields(run.get("summary"))
+    if chart is not None:
+        run["chart"] = chart
     # the summary is already JSON-safe: skip FastAPI's generic encoder (hot path when polling)
-    return Response(json.dumps(state(request).store.get_run(run_id)), media_type="application/json")
+    return Response(json.dumps(run), media_type="application/json")
 
 
 @router.get("/runs/{run_id}/daily", dependencies=[Read])
@@ -339,18 +405,42 @@ def delete_run(request: Request, run_id: str) -> Response:
     return Response(status_code=204)
 
 
+CompareIds = Annotated[list[str], Query(min_length=1, max_length=10)]
+
+
 @router.get("/compare", dependencies=[Read])
-def compare(
-    request: Request, ids: Annotated[list[str], Query(min_length=1, max_length=10)]
-) -> dict[str, Any]:
-    """Two or more runs side by side: headline metrics and their backlog curves."""
+def compare(request: Request, ids: CompareIds) -> dict[str, Any]:
+    """Two or more runs side by side: headline metrics and their backlog curves; each run's
+    what-ifs in words, and ``mixed_scenarios`` when they are not all runs of one scenario."""
+    from aftershock.web.compare_table import compare_runs
+
     store = state(request).store
-    runs = []
-    for run_id in ids:
-        run = store.get_run(run_id)
+    table = compare_runs(store, ids)
+    for run in table["runs"]:
         backlog = None
         if run["status"] == "done":
-            frame = store.daily(run_id)
+            frame = store.daily(run["id"])
             backlog = [float(x) for x in frame.groupby("day")["backlog_units"].mean()]
-        runs.append({**run, "backlog_mean": backlog})
-    return {"runs": runs}
+        run["backlog_mean"] = backlog
+    return table
+
+
+@router.get("/compare.csv", dependencies=[Read])
+def compare_csv(request: Request, ids: CompareIds) -> Response:
+    """The comparison as CSV: a row per run, plain numbers (no separators, shares as 0.92)."""
+    from aftershock.web.compare_table import compare_csv_text, compare_runs
+
+    text = compare_csv_text(compare_runs(state(request).store, ids))
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="aftershock-compare.csv"'},
+    )
+
+
+@router.get("/formats", dependencies=[Read])
+def formats() -> dict[str, Any]:
+    """How the pages write numbers: labels and rules per metric (``aftershock.formatting``)."""
+    from aftershock.formatting import format_rules
+
+    return format_rules()

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from aftershock import api
+from aftershock.errors import NotFoundError
+from aftershock.formatting import fmt, format_rules
+from aftershock.formatting import label as metric_label
 from aftershock.policies import allocation_policies
-from aftershock.web.api_routes import list_scenarios, require_read, state, variant_rows
+from aftershock.web.api_routes import list_scenarios, require_read, short_url, state, variant_rows
+from aftershock.web.state import HASH
 
 # every page is a read: checked before a handler looks anything up (a 404 would tell what exists)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -28,7 +33,22 @@ def date_of_day(day: float | None, start_date: str | None) -> str:
     return f"{dt.date.fromisoformat(start_date) + dt.timedelta(days=round(day)):%a %d %b %Y}"
 
 
+def uploaded_at(iso: str | None) -> str:
+    """An upload time for people: "Sun 29 Nov 2026 17:20 UTC"."""
+    import datetime as dt
+
+    if not iso:
+        return ""
+    when = dt.datetime.fromisoformat(iso)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return f"{when:%a %d %b %Y %H:%M} UTC"
+
+
 templates.env.filters["date_of_day"] = date_of_day
+templates.env.filters["uploaded_at"] = uploaded_at
+templates.env.filters["fmt"] = lambda value, metric: fmt(metric, value)
+templates.env.globals["metric_label"] = metric_label
 
 
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
@@ -38,6 +58,7 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
 
     base = {
         "needs_token": state(request).settings.writes_need_token,
+        "formats": format_rules(),  # the pages' fmt() in app.js reads these
         "metric_labels": LABELS,
         "metric_units": {name: unit for name, (unit, _) in METRICS.items()},
     }
@@ -56,27 +77,78 @@ def plotly_js() -> FileResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
-    """Scenarios: list, upload, validate."""
-    return render(request, "scenarios.html", scenarios=list_scenarios(request, 500, 0)["items"])
+    """Scenarios: list (uploads of one name grouped as versions, latest first), upload, validate."""
+    items = list_scenarios(request, 500, 0)["items"]
+    return render(
+        request,
+        "scenarios.html",
+        scenarios=[s for s in items if s["bundled"]],
+        uploads=version_groups([s for s in items if not s["bundled"]]),
+    )
+
+
+def version_groups(uploads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Uploaded scenarios by name: each name once, its versions latest first; the names in
+    order of their latest upload."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in uploads:
+        groups.setdefault(item["name"], []).append(item)
+    out = []
+    for name, versions in groups.items():
+        versions.sort(key=lambda v: (v["version"] or 0, v["created_at"]), reverse=True)
+        out.append({"name": name, "latest": versions[0], "older": versions[1:]})
+    out.sort(key=lambda g: g["latest"]["created_at"], reverse=True)
+    return out
+
+
+@router.get("/scenarios/{name}/v{version}", response_class=HTMLResponse)
+def scenario_version_page(request: Request, name: str, version: str) -> HTMLResponse:
+    """An uploaded scenario by its short address: ``/scenarios/NAME/v2`` (``/v2:VARIANT`` for
+    one of its variants)."""
+    number, _, variant = version.partition(":")
+    if not number.isdigit() or len(number) > 9:
+        raise NotFoundError(f"no scenario page '{name}/v{version}' (expected /scenarios/NAME/vN)")
+    sid = state(request).store.scenario_by_version(name, int(number))
+    return _scenario_page(request, sid + (f":{variant}" if variant else ""))
 
 
 @router.get("/scenarios/{ref}", response_class=HTMLResponse)
-def scenario_page(request: Request, ref: str) -> HTMLResponse:
-    """One scenario: what it holds, its vendor concentration, its YAML, links to the graph and a run."""
+def scenario_page(request: Request, ref: str) -> Response:
+    """One scenario: what it holds, its vendor concentration, its YAML, links to the graph and
+    a run. An upload's old address by id moves (308) to its short one."""
+    from aftershock.runstore.database import scenario_row
+
+    st = state(request)
+    base, _, variant = ref.partition(":")
+    if HASH.match(base) and base not in st.bundled.values():
+        row = scenario_row(st.store, base)
+        if row["version"] is not None:
+            target = short_url(row["name"], row["version"], base) + (f":{quote(variant)}" if variant else "")
+            return RedirectResponse(target, status_code=308)
+    return _scenario_page(request, ref)
+
+
+def _scenario_page(request: Request, ref: str) -> HTMLResponse:
+    """The scenario page of a reference (bundled name or id, maybe with ``:VARIANT``)."""
     from aftershock.runstore.database import scenario_row
 
     st = state(request)
     sid, loaded = st.load(ref)
     base_ref = ref.rpartition(":")[0] if loaded.variant else ref
+    row = scenario_row(st.store, sid)
+    bundled = sid in st.bundled.values() or row["source"] == "bundled"
     return render(
         request,
         "scenario.html",
+        page_url=None if bundled else short_url(row["name"], row["version"], sid),
+        deletable=not bundled,
+        runs_count=len(st.store.scenario_runs(sid)),
         ref=ref,
         base_ref=base_ref,
         name=loaded.name,
         variant=loaded.variant,
         variants=variant_rows(loaded, base_ref),
-        row=scenario_row(st.store, sid),
+        row=row,
         summary=api.validate(loaded),
         scenario=loaded.scenario,
         concentration=api.concentration(loaded),
@@ -134,6 +206,12 @@ def run_page(request: Request, run_id: str) -> HTMLResponse:
 
 @router.get("/compare", response_class=HTMLResponse)
 def compare_page(request: Request, ids: list[str] = Query(..., min_length=1, max_length=10)) -> HTMLResponse:
-    """Runs side by side."""
-    store = state(request).store
-    return render(request, "compare.html", runs=[store.get_run(i) for i in ids], ids=ids)
+    """Runs side by side: metrics in words and units, what-ifs in words, a warning when the runs
+    are of different scenarios, and the table as CSV."""
+    from urllib.parse import urlencode
+
+    from aftershock.web.compare_table import compare_runs
+
+    table = compare_runs(state(request).store, ids)
+    csv_url = "/api/compare.csv?" + urlencode([("ids", i) for i in ids])
+    return render(request, "compare.html", **table, ids=ids, csv_url=csv_url)

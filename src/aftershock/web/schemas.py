@@ -53,6 +53,9 @@ class OptimizeRequest(BaseModel):
         None, description="Most extra shifts in all (leave out for no limit)."
     )
     max_shifts_per_day: Annotated[float, Field(ge=0, le=6)] = 2.0
-    integer: bool = Field(False, description="Whole shifts (a MIP).")
+    integer: bool | None = Field(
+        None, description="Whole shifts (a MIP); the default unless fractional_shifts is set."
+    )
+    fractional_shifts: bool = Field(False, description="The LP's fractional shifts instead of whole ones.")
     replications: Annotated[int, Field(ge=1, le=100_000)] = 30
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0

@@ -73,9 +73,9 @@ document.addEventListener("DOMContentLoaded", () => {
         out.replaceChildren();
         const p = document.createElement("p");
         p.className = "ok";
-        p.textContent = "Uploaded " + r.body.name + ". ";
+        p.textContent = "Uploaded " + r.body.name + (r.body.version ? " as version " + r.body.version : "") + ". ";
         const a = document.createElement("a");
-        a.href = "/scenarios/" + r.body.id;
+        a.href = r.body.page || "/scenarios/" + r.body.id;
         a.textContent = "Open it";
         p.appendChild(a);
         out.appendChild(p);
@@ -156,3 +156,53 @@ function listTable(id, caption, header, rows, textColumns = 1) {
   }
   return t;
 }
+
+// How numbers are written, the same everywhere: the rules of aftershock.formatting, embedded
+// in every page (base.html; also served at /api/formats). Read once, on first use.
+let formatRules = null;
+function formats() {
+  if (!formatRules) {
+    const el = document.getElementById("formats");
+    formatRules = el ? JSON.parse(el.textContent) : { kinds: {}, metrics: {}, missing: "—" };
+  }
+  return formatRules;
+}
+
+// A metric's name for people, with its unit in words (the raw name if unknown).
+function metricLabel(metric) {
+  const m = formats().metrics[metric];
+  return m ? m.label : metric;
+}
+
+// `value` of `metric` (a metric name or a kind such as "units" or "share") written as the CLI
+// and the report write it: whole units with thousands separators, shares as percentages with
+// one decimal, days with one decimal; half away from zero, like Python's side.
+function fmt(metric, value) {
+  const rules = formats();
+  if (value === null || value === undefined || Number.isNaN(Number(value))) return rules.missing;
+  const m = rules.metrics[metric];
+  const rule = rules.kinds[m ? m.kind : (rules.kinds[metric] ? metric : "units")];
+  if (!rule) return String(value);
+  const number = rule.percent ? Number(value) * 100 : Number(value);
+  const text = new Intl.NumberFormat("en-US", {
+    minimumFractionDigits: rule.decimals, maximumFractionDigits: rule.decimals, roundingMode: "halfExpand",
+  }).format(number);
+  return (/^-0(\.0+)?$/.test(text) ? text.slice(1) : text) + rule.suffix;
+}
+
+// Delete buttons of uploaded scenarios (list and scenario pages): ask first, naming how many
+// runs go with the scenario; the server deletes only with confirm=true.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("button.delete-scenario")) {
+    button.addEventListener("click", async () => {
+      const { id, name, version, runs } = button.dataset;
+      const n = Number(runs);
+      const question = "Delete scenario " + name + " v" + version + (n ? " and the " + n + (n === 1 ? " run" : " runs") + " that use it" : "") + "? This cannot be undone.";
+      if (!window.confirm(question)) return;
+      const out = document.getElementById("delete-result");
+      const r = await api("/api/scenarios/" + encodeURIComponent(id) + "?confirm=true", { method: "DELETE" });
+      if (r.ok) window.location.href = "/";
+      else if (out) showProblem(out, r.body);
+    });
+  }
+});

@@ -13,13 +13,15 @@ function showOptimised(out, r) {
   const head = document.createElement("div");
   head.className = "card";
   const total = r.extra_shifts.reduce((a, b) => a + b, 0);
+  // whole shifts (the default) read as whole numbers; fractional ones to two decimals
+  const shiftDigits = r.whole_shifts ? 0 : 2;
   const diff = r.lost_units_vs_scenario_plan;
   const lines = [
     r.promised_recovery_date || r.promised_recovery_day !== null
       ? "Promise to stores: backlog back to its pre-incident level by " +
         (r.promised_recovery_date || "day " + Math.ceil(r.promised_recovery_day)) + " (95% of replications)."
       : "No promise: the backlog does not clear within the horizon in more than 5% of replications.",
-    "Extra shifts in all: " + fmt(total, 2) + " (LP " + r.lp_status + ", " + fmt(r.solve_seconds, 1) + " s).",
+    "Extra shifts in all: " + fmt(total, shiftDigits) + " (LP " + r.lp_status + ", " + fmt(r.solve_seconds, 1) + " s).",
     "Lost units against the scenario's own plan, paired on the same random numbers: " +
       (diff.mean >= 0 ? "+" : "") + fmt(diff.mean, 0) + " ± " + fmt(diff.standard_error, 0) + ".",
   ];
@@ -36,9 +38,12 @@ function showOptimised(out, r) {
   link.href = URL.createObjectURL(new Blob([csv.join("\n") + "\n"], { type: "text/csv" }));
   link.download = r.scenario + "-dispatch.csv";
   link.id = "dispatch-link";
-  link.textContent = "Download the dispatch plan (" + r.dispatch.length + " lines, CSV)";
+  link.textContent =
+    "Download the dispatch plan (" + r.dispatch.length + " lines" + (r.whole_units ? " in whole units" : "") + ", CSV)";
   head.appendChild(link);
   out.appendChild(head);
+  const estimates = estimatesCard(r.lost_units_estimates);
+  if (estimates) out.appendChild(estimates);
 
   // labels and units come with the replayed metrics (sim/metrics.py); days to one decimal
   const names = ["lost_sales_units", "lost_margin", "stockout_store_days", "backlog_clear_day", "service_restored_day", "surge_cost"];
@@ -63,7 +68,7 @@ function showOptimised(out, r) {
         r.dcs.map((d) => [
           d.dc,
           d.restart_day === null ? "—" : "day " + d.restart_day,
-          fmt(d.extra_shifts, 2),
+          fmt(d.extra_shifts, shiftDigits),
           fmt(d.planned_shipments_units, 0),
           fmt(d.shipped_for_other_dcs_units, 0),
           fmt(d.shipped_by_backups_units, 0),
@@ -79,13 +84,47 @@ function showOptimised(out, r) {
       ["day", "extra shifts", "shipped", "backlog", "lost"],
       days.map((d) => [
         d.date ? "day " + d.day + " (" + d.date + ")" : "day " + d.day,
-        fmt(d.extra_shifts, 2),
+        fmt(d.extra_shifts, shiftDigits),
         fmt(d.planned_shipments_units, 0),
         fmt(d.planned_backlog_units, 0),
         fmt(d.planned_lost_units, 0),
       ])
     )
   );
+}
+
+// The LP's lost units beside the replay's, each with what it means, and a warning when far apart.
+function estimatesCard(e) {
+  if (!e || e.lp_lost_units === undefined) return null;
+  const card = document.createElement("div");
+  card.className = "card";
+  card.id = "estimates";
+  const title = document.createElement("h2");
+  title.textContent = "Lost units after the restart: the LP's estimate and the replay";
+  card.appendChild(title);
+  const rows = [
+    ["LP estimate", e.lp_lost_units, e.lp_means],
+    ["Replay", e.replay_lost_units, e.replay_means],
+    ["Plan followed with expected demand", e.followed_lost_units, e.followed_means],
+  ];
+  for (const [name, units, means] of rows) {
+    const p = document.createElement("p");
+    const b = document.createElement("strong");
+    b.textContent = name + ": " + fmt(units, 0) + " units";
+    p.append(b, " — " + means);
+    card.appendChild(p);
+  }
+  if (e.warning) {
+    // not the page's .warning banner (about the scenario): a note on these two numbers
+    const w = document.createElement("p");
+    w.className = "estimate-warning";
+    w.setAttribute("role", "note");
+    const head = document.createElement("strong");
+    head.textContent = "Why they differ: ";
+    w.append(head, e.warning);
+    card.appendChild(w);
+  }
+  return card;
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -95,7 +134,7 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     const out = document.getElementById("optimize-result");
     const fields = new FormData(form);
-    const body = { objective: fields.get("objective"), integer: fields.get("integer") === "on" };
+    const body = { objective: fields.get("objective"), fractional_shifts: fields.get("fractional_shifts") === "on" };
     for (const key of ["budget_shifts", "replications", "seed"]) {
       if (fields.get(key) !== "") body[key] = Number(fields.get(key));
     }
