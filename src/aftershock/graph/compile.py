@@ -3,16 +3,18 @@
 Nodes are services (first) and (site, capability) pairs. Requirements are stored flat:
 each *alternative* points at its source node and its *group*; each group points at its
 target node. Groups are ordered by the target's topological level so that propagation is
-one vectorised pass per level (see :mod:`aftershock.graph.availability`).
+one pass over the groups in order, every source final before a group reads it (see
+:mod:`aftershock.graph.availability`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
-from aftershock.model.checks import select_sites
 from aftershock.model.network import SITE_CAPABILITIES, Alternative, Capability, SiteSelector
 from aftershock.model.stores import LoadedScenario
 
@@ -68,6 +70,25 @@ class CompiledNetwork:
         """Number of nodes: services plus (site, capability) pairs."""
         return len(self.node_ids)
 
+    @cached_property
+    def scratch(self) -> dict[str, Any]:
+        """Derived arrays worth keeping with the network (such as its knock-out quotients)."""
+        return {}
+
+    @cached_property
+    def propagation_plan(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where each group's alternatives start, where each target's run of groups starts,
+        and each run's target: the layout :func:`~aftershock.graph.availability.propagate`
+        walks (``(n_groups + 1,)``, ``(n_runs + 1,)``, ``(n_runs,)``)."""
+        n_groups = self.group_target.size
+        group_alt_start = np.searchsorted(self.alt_group, np.arange(n_groups + 1)).astype(np.int64)
+        targets = self.group_target
+        firsts = (
+            np.flatnonzero(np.r_[True, targets[1:] != targets[:-1]]) if n_groups else np.zeros(0, np.int64)
+        )
+        run_group_start = np.r_[firsts, n_groups].astype(np.int64)
+        return group_alt_start, run_group_start, targets[firsts].astype(np.int64)
+
     def node(self, ref: str) -> int:
         """Node index of a service id or ``site/capability``."""
         return self.index[ref]
@@ -91,44 +112,58 @@ class CompiledNetwork:
         return (self.alt_source == src) & (targets == self.index[consumer])
 
 
-def _selected_sites(selector: SiteSelector, loaded: LoadedScenario, position: dict[str, int]) -> np.ndarray:
-    picked = select_sites(selector, loaded.scenario, loaded.stores)
-    return np.array([position[s] for s in picked], dtype=np.int64)
+def _selected_positions(
+    selector: SiteSelector, loaded: LoadedScenario, position: dict[str, int], kinds: np.ndarray
+) -> np.ndarray:
+    """Site positions ``selector`` picks, as :func:`~aftershock.model.checks.select_sites` does.
+
+    The same rule (ids in listed order, else site order; then kind, then store-table
+    ``where``), but over arrays: a rule selecting 100,000 stores by attribute is a NumPy mask
+    over the store-table columns, not a Python loop over store ids.
+    """
+    if selector.id is not None or selector.ids is not None:
+        listed = [selector.id] if selector.id is not None else list(selector.ids or [])
+        picked = np.array([position[s] for s in dict.fromkeys(listed) if s in position], dtype=np.int64)
+    else:
+        picked = np.arange(kinds.size, dtype=np.int64)
+    if selector.kind is not None:
+        picked = picked[kinds[picked] == selector.kind]
+    if selector.where is not None:
+        stores = loaded.stores
+        matched = np.zeros(kinds.size, dtype=bool)
+        matched[: len(stores)] = stores.select(selector.where)
+        picked = picked[matched[picked]]
+    return picked
 
 
 def compile_network(loaded: LoadedScenario, slot_services: set[str] | None = None) -> CompiledNetwork:
     """Compile a validated scenario. ``slot_services`` get per-site state slots.
 
     By default, services restored on site by crews and fallback services get slots.
+
+    Every per-site step is done over arrays: a rule's target sites are a mask, and its
+    groups and alternatives are built for all those sites at once (one row per site).
     """
     scenario, stores = loaded.scenario, loaded.stores
     incident = scenario.incident
     if slot_services is None:
         slot_services = {s for s, r in incident.restore.items() if r.is_on_site} | set(incident.fallbacks)
     service_ids = tuple(s.id for s in scenario.services)
-    site_ids = (
-        tuple(stores.ids.tolist())
-        + tuple(d.id for d in scenario.sites.dcs)
-        + tuple(c.id for c in scenario.sites.channels)
-    )
-    kinds = (
-        ["store"] * len(stores)
-        + ["dc"] * len(scenario.sites.dcs)
-        + ["channel"] * len(scenario.sites.channels)
+    other_ids = [d.id for d in scenario.sites.dcs] + [c.id for c in scenario.sites.channels]
+    site_ids = tuple(stores.ids.tolist()) + tuple(other_ids)
+    n_stores, n_sites = len(stores), len(site_ids)
+    kinds = np.array(
+        ["store"] * n_stores + ["dc"] * len(scenario.sites.dcs) + ["channel"] * len(scenario.sites.channels)
     )
     position = {s: i for i, s in enumerate(site_ids)}
+    site_id_array = np.array(site_ids, dtype=str) if site_ids else np.array([], dtype=str)
     node_ids: list[str] = list(service_ids)
-    site_node = np.full((len(CAPABILITIES), len(site_ids)), -1, dtype=np.int64)
+    site_node = np.full((len(CAPABILITIES), n_sites), -1, dtype=np.int64)
     for row, cap in enumerate(CAPABILITIES):
-        for col, (site, kind) in enumerate(zip(site_ids, kinds, strict=True)):
-            if cap in SITE_CAPABILITIES[kind]:
-                site_node[row, col] = len(node_ids)
-                node_ids.append(f"{site}/{cap.value}")
-    index = {n: i for i, n in enumerate(node_ids)}
-
-    # one group per (rule group, target site); alternatives expand the same way
-    groups: list[tuple[int, list[tuple[int, float, int, int]]]] = []
-    slot_of: dict[tuple[int, int], int] = {}
+        cols = np.flatnonzero(np.isin(kinds, [k for k, caps in SITE_CAPABILITIES.items() if cap in caps]))
+        site_node[row, cols] = len(node_ids) + np.arange(cols.size)
+        node_ids.extend(np.strings.add(site_id_array[cols], f"/{cap.value}").tolist())
+    index = dict(zip(node_ids, range(len(node_ids)), strict=True))
     svc_index = {s: i for i, s in enumerate(service_ids)}
 
     def source_node(alt: Alternative) -> int:
@@ -137,64 +172,83 @@ def compile_network(loaded: LoadedScenario, slot_services: set[str] | None = Non
         assert alt.site is not None and alt.capability is not None
         return index[f"{alt.site}/{alt.capability.value}"]
 
+    # one group per (rule group, target site), in rule, group, site order; alternatives
+    # expand the same way (site-major, then listed order): one block of arrays per rule group
+    g_target: list[np.ndarray] = []
+    a_source: list[np.ndarray] = []
+    a_factor: list[np.ndarray] = []
+    a_key: list[np.ndarray] = []  # slot key service * n_sites + site, -1 for none
+    a_count: list[np.ndarray] = []
     for rule in scenario.requires:
         if rule.service is not None:
-            targets = [(svc_index[rule.service], -1)]
+            targets = np.array([svc_index[rule.service]], dtype=np.int64)
+            sites = np.array([-1], dtype=np.int64)
         else:
             assert rule.site is not None and rule.capability is not None
-            row = CAPABILITIES.index(rule.capability)
-            sites = _selected_sites(rule.site, loaded, position)
-            targets = [(int(site_node[row, s]), int(s)) for s in sites]
+            sites = _selected_positions(rule.site, loaded, position, kinds)
+            targets = site_node[CAPABILITIES.index(rule.capability), sites]
         for group in rule.groups:
-            sources = [(source_node(a), a.factor, a.service) for a in group]
-            for target, site in targets:
-                alts = []
-                for src, factor, svc in sources:
-                    slot = -1
-                    if svc is not None and svc in slot_services and site >= 0:
-                        key = (svc_index[svc], site)
-                        slot = slot_of.setdefault(key, len(slot_of))
-                    alts.append((src, factor, slot, target))
-                groups.append((target, alts))
+            src = np.array([source_node(a) for a in group], dtype=np.int64)
+            factor = np.array([a.factor for a in group], dtype=float)
+            slotted = np.array(
+                [a.service is not None and a.service in slot_services for a in group], dtype=bool
+            )
+            svc = np.array(
+                [svc_index[a.service] if a.service is not None else -1 for a in group], dtype=np.int64
+            )
+            key = np.where(
+                slotted[None, :] & (sites[:, None] >= 0), svc[None, :] * n_sites + sites[:, None], -1
+            )
+            g_target.append(targets)
+            a_source.append(np.tile(src, targets.size))
+            a_factor.append(np.tile(factor, targets.size))
+            a_key.append(key.ravel())
+            a_count.append(np.full(targets.size, src.size, dtype=np.int64))
+    group_target_in = _concat(g_target, np.int64)
+    source_in = _concat(a_source, np.int64)
+    factor_in = _concat(a_factor, float)
+    key_in = _concat(a_key, np.int64)
+    count_in = _concat(a_count, np.int64)
+    group_in = np.repeat(np.arange(group_target_in.size), count_in)
 
-    level = _levels(len(node_ids), groups)
-    order = sorted(range(len(groups)), key=lambda g: (level[groups[g][0]], groups[g][0]))
-    alt_source, alt_factor, alt_group, alt_slot, group_target = [], [], [], [], []
-    bounds: list[tuple[int, int]] = []
-    current_level, start = None, 0
-    for gi, g in enumerate(order):
-        target, alts = groups[g]
-        if level[target] != current_level:
-            if current_level is not None:
-                bounds.append((start, gi))
-            current_level, start = level[target], gi
-        group_target.append(target)
-        for src, factor, slot, _ in alts:
-            alt_source.append(src)
-            alt_factor.append(factor)
-            alt_group.append(gi)
-            alt_slot.append(slot)
-    if current_level is not None:
-        bounds.append((start, len(order)))
-    slots = sorted(slot_of.items(), key=lambda kv: kv[1])
+    # slots are numbered in order of first use
+    used = np.flatnonzero(key_in >= 0)
+    unique_keys, first = np.unique(key_in[used], return_index=True)
+    by_first = np.argsort(first, kind="stable")
+    slot_keys = unique_keys[by_first]
+    rank = np.empty(unique_keys.size, dtype=np.int64)
+    rank[by_first] = np.arange(unique_keys.size)
+    slot_in = np.full(key_in.size, -1, dtype=np.int64)
+    slot_in[used] = rank[np.searchsorted(unique_keys, key_in[used])]
+
+    level = _levels(len(node_ids), source_in, group_target_in[group_in])
+    group_level = level[group_target_in]
+    order = np.lexsort((group_target_in, group_level))  # stable: ties keep rule order
+    new_group = np.empty(order.size, dtype=np.int64)
+    new_group[order] = np.arange(order.size)
+    alt_order = np.argsort(new_group[group_in], kind="stable")
+    sorted_level = group_level[order]
+    starts = np.flatnonzero(np.r_[True, sorted_level[1:] != sorted_level[:-1]]) if order.size else []
+    ends = [*list(starts[1:]), order.size] if order.size else []
+    bounds = tuple((int(a), int(b)) for a, b in zip(starts, ends, strict=True))
     control = scenario.control
-    demand = np.zeros(len(stores))
+    demand = np.zeros(n_stores)
     demand[:] = stores.demand_units_per_day
     return CompiledNetwork(
         service_ids=service_ids,
         site_ids=site_ids,
-        site_kind=np.array(kinds),
-        n_stores=len(stores),
+        site_kind=np.array(kinds.tolist()),
+        n_stores=n_stores,
         node_ids=tuple(node_ids),
         site_node=site_node,
-        alt_source=np.array(alt_source, dtype=np.int64),
-        alt_factor=np.array(alt_factor, dtype=float),
-        alt_group=np.array(alt_group, dtype=np.int64),
-        alt_slot=np.array(alt_slot, dtype=np.int64),
-        group_target=np.array(group_target, dtype=np.int64),
-        level_group_bounds=tuple(bounds),
-        slot_service=np.array([k[0] for k, _ in slots], dtype=np.int64),
-        slot_site=np.array([k[1] for k, _ in slots], dtype=np.int64),
+        alt_source=source_in[alt_order],
+        alt_factor=factor_in[alt_order],
+        alt_group=new_group[group_in][alt_order],
+        alt_slot=slot_in[alt_order],
+        group_target=group_target_in[order],
+        level_group_bounds=bounds,
+        slot_service=slot_keys // max(n_sites, 1),
+        slot_site=slot_keys % max(n_sites, 1),
         control_from=np.array([svc_index[c.from_] for c in control], dtype=np.int64),
         control_to=np.array([svc_index[c.to] for c in control], dtype=np.int64),
         control_p=np.array([c.p for c in control], dtype=float),
@@ -204,14 +258,16 @@ def compile_network(loaded: LoadedScenario, slot_services: set[str] | None = Non
     )
 
 
-def _levels(n_nodes: int, groups: list[tuple[int, list[tuple[int, float, int, int]]]]) -> np.ndarray:
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+
+def _levels(n_nodes: int, edges_src: np.ndarray, edges_dst: np.ndarray) -> np.ndarray:
     """Longest-path depth of every node from the nodes that require nothing.
 
     The loader has rejected cycles, so this terminates; the assert guards the invariant.
     """
     level = np.zeros(n_nodes, dtype=np.int64)
-    edges_src = np.array([src for _, alts in groups for src, *_ in alts], dtype=np.int64)
-    edges_dst = np.array([t for t, alts in groups for _ in alts], dtype=np.int64)
     for _ in range(n_nodes + 1):
         if edges_src.size == 0:
             return level

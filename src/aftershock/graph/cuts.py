@@ -9,12 +9,12 @@ cut sets are searched by increasing order, skipping supersets of cuts already fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
 
-from aftershock.graph.availability import propagate
+from aftershock.graph.availability import knockout_classes, propagate_knockouts
 from aftershock.graph.compile import CAPABILITIES, CompiledNetwork
 from aftershock.model.network import Capability
 from aftershock.model.stores import LoadedScenario, dc_ids, store_dc_index
@@ -102,7 +102,11 @@ class DcRoutes:
 
     def deliveries(self, net: CompiledNetwork, cap: np.ndarray) -> np.ndarray:
         """(K, S) deliveries each store can get: its store.receive, limited by its DC's supply."""
-        receive = cap[:, net.store_nodes("store.receive")]
+        return self.deliveries_given(cap[:, net.store_nodes("store.receive")], cap)
+
+    def deliveries_given(self, receive: np.ndarray, cap: np.ndarray) -> np.ndarray:
+        """(K, S) deliveries given each store's store.receive (K, S) and ``cap``, which need
+        only hold the columns of :attr:`pick_nodes` and :attr:`ship_nodes`."""
         if not self.dc_ids:
             return receive
         supply, _ = self.dc_supply(cap)
@@ -148,13 +152,40 @@ def _zeroed_shares(
     out = np.empty((len(knocked), groups.shape[0]))
     for lo in range(0, len(knocked), BATCH):
         chunk = knocked[lo : lo + BATCH]
-        own = np.ones((len(chunk), net.n_nodes))
-        for row, members in enumerate(chunk):
-            own[row, list(members)] = 0.0
-        slots = None if slot_state is None else np.broadcast_to(slot_state, (len(chunk), slot_state.size))
-        zero = store_capacity(net, propagate(net, own, None, slots), capability, routes) <= EPS
+        zero = _knocked_store_capacity(net, chunk, capability, routes, slot_state) <= EPS
         out[lo : lo + len(chunk)] = np.minimum((zero.astype(float) @ weights.T) / totals, 1.0)
     return out
+
+
+def _knocked_store_capacity(
+    net: CompiledNetwork,
+    knocked: Sequence[Sequence[int]],
+    capability: Capability | str,
+    routes: DcRoutes | None,
+    slot_state: np.ndarray | None,
+) -> np.ndarray:
+    """(K, S) :func:`store_capacity` of each knock-out, propagating only the nodes it reads."""
+    if capability != DELIVERIES:
+        return propagate_knockouts(net, knocked, net.store_nodes(capability), slot_state)
+    if routes is None:
+        raise ValueError("deliveries need the DC routes (DcRoutes.of(loaded, net))")
+    receive = net.store_nodes("store.receive")
+    # stores whose store.receive shares a cause and that share a DC get the same deliveries
+    pair = (
+        knockout_classes(net, knocked, receive, slot_state) * (len(routes.dc_ids) + 1) + routes.store_dc + 1
+    )
+    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    dc_nodes = np.r_[routes.pick_nodes, routes.ship_nodes]
+    cap = propagate_knockouts(net, knocked, np.r_[receive[first], np.maximum(dc_nodes, 0)], slot_state)
+    # the DC columns follow the stores' in ``cap``; -1 (always up) stays -1
+    at = np.where(dc_nodes >= 0, first.size + np.arange(dc_nodes.size), -1)
+    local = replace(
+        routes,
+        store_dc=routes.store_dc[first],
+        pick_nodes=at[: routes.pick_nodes.size],
+        ship_nodes=at[routes.pick_nodes.size :],
+    )
+    return local.deliveries_given(cap[:, : first.size], cap)[:, inverse.ravel()]
 
 
 def zeroed_demand_share(

@@ -7,7 +7,6 @@ the first day (no fallback rolled out) and with every planned fallback fully rol
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ import numpy as np
 from aftershock.graph.availability import propagate
 from aftershock.graph.compile import CAPABILITIES, CompiledNetwork
 from aftershock.graph.cuts import DELIVERIES, DcRoutes
+from aftershock.graph.quotient import row_classes
 from aftershock.graph.spread import NEVER, worst_case
 from aftershock.graph.timeline import IncidentTimeline
 
@@ -222,14 +222,15 @@ def _view(
             return f"{name}{factor}"
         return f"{name}{factor} ({node_reason(src) if src < net.n_services else status_word(cap[src])})"
 
-    groups_of: dict[int, list[int]] = defaultdict(list)
-    for g, t in enumerate(net.group_target):
-        groups_of[int(t)].append(g)
-    alt_bounds = np.searchsorted(net.alt_group, np.arange(net.group_target.size + 1))
+    explain = _Explainer(net, cap, alt, slots[0], timeline.slot_is_fallback)
+    alt_bounds = net.propagation_plan[0]
+
+    def groups_of(node: int) -> range:
+        return range(explain.g_start[node], explain.g_end[node])
 
     def _binding(node: int) -> str:
         parts = []
-        for g in groups_of.get(node, []):
+        for g in groups_of(node):
             a0, a1 = alt_bounds[g], alt_bounds[g + 1]
             if value[a0:a1].max(initial=0.0) < 1 - EPS:
                 parts.append(" or ".join(alt_text(a) for a in range(a0, a1)))
@@ -237,7 +238,7 @@ def _view(
 
     def _via(node: int) -> str:
         parts = []
-        for g in groups_of.get(node, []):
+        for g in groups_of(node):
             a0, a1 = alt_bounds[g], alt_bounds[g + 1]
             best = a0 + int(np.argmax(value[a0:a1]))
             parts.append(alt_text(best))
@@ -253,42 +254,41 @@ def _view(
                 sites.append(NodeStatus(net.node_ids[node], float(cap[node]), reason))
     demand = net.store_demand_units_per_day
     total = float(demand.sum()) or 1.0
-    dc_of_store = (
-        np.array([routes.dc_ids[d] if d >= 0 else "" for d in routes.store_dc.tolist()], dtype=object)
-        if routes is not None and routes.dc_ids
-        else None
-    )
-    measured: list[tuple[str, np.ndarray, list[str]]] = []
+
+    def store_reason(node: int) -> str:
+        return _via(node) if cap[node] >= 1 - EPS else node_reason(node)
+
+    measured: list[tuple[str, np.ndarray, np.ndarray, list[str]]] = []
     for row, capability in enumerate(CAPABILITIES):
         nodes = net.site_node[row, : net.n_stores]
         if (nodes < 0).all():
             continue
-        caps = cap[nodes]
-        reasons = [
-            _via(node) if c >= 1 - EPS else node_reason(node) for node, c in zip(nodes, caps, strict=True)
-        ]
-        measured.append((capability.value, caps, reasons))
+        codes, texts = explain.nodes(nodes, store_reason)
+        measured.append((capability.value, cap[nodes], codes, texts))
     dc_rows: list[dict[str, object]] = []
     if routes is not None and routes.dc_ids:
-        caps, reasons, dc_rows = _deliveries(net, cap, routes, node_reason, demand)
-        measured.append((DELIVERIES, caps, reasons))
+        caps, codes, texts, dc_rows = _deliveries(net, cap, routes, node_reason, demand, explain)
+        measured.append((DELIVERIES, caps, codes, texts))
+    region_names, region_code = np.unique(np.asarray(regions).astype(str), return_inverse=True)
+    region_code = region_code.ravel()
+    if routes is not None and routes.dc_ids:
+        dc_names = np.array([*routes.dc_ids, ""])  # "": a store with no DC
+        dc_code = np.where(routes.store_dc >= 0, routes.store_dc, len(routes.dc_ids))
+    else:
+        dc_names, dc_code = None, None
     store_groups: list[StoreGroup] = []
-    for capability, caps, reasons in measured:
-        buckets: dict[tuple[str, float, str], list[int]] = defaultdict(list)
-        for i, (c, reason) in enumerate(zip(caps.tolist(), reasons, strict=True)):
-            buckets[(status_word(c), round(c, 6), reason)].append(i)
-        for (status, c, reason), members in sorted(buckets.items(), key=lambda kv: (-kv[0][1], kv[0][2])):
-            idx = np.array(members)
+    for capability, caps, codes, texts in measured:
+        for status, c, reason, members in _buckets(caps, codes, texts):
             store_groups.append(
                 StoreGroup(
                     capability=capability,
                     status=status,
                     capacity=c,
-                    stores=len(members),
-                    demand_share=float(demand[idx].sum() / total),
+                    stores=int(members.size),
+                    demand_share=float(demand[members].sum() / total),
                     reason=reason,
-                    regions=_count(regions[idx]),
-                    dcs={} if dc_of_store is None else _count(dc_of_store[idx]),
+                    regions=_count_codes(region_code[members], region_names),
+                    dcs={} if dc_names is None else _count_codes(dc_code[members], dc_names),
                 )
             )
     sell = cap[net.store_nodes("store.sell")]
@@ -318,12 +318,100 @@ def _view(
     )
 
 
-def _count(labels: np.ndarray) -> dict[str, int]:
-    """How many of each label, sorted by label."""
-    counts: dict[str, int] = defaultdict(int)
-    for label in labels.tolist():
-        counts[str(label)] += 1
-    return dict(sorted(counts.items()))
+def _buckets(
+    caps: np.ndarray, codes: np.ndarray, texts: list[str]
+) -> list[tuple[str, float, str, np.ndarray]]:
+    """Stores sharing (status, capacity to 6 places, reason): ``(status, capacity, reason, members)``
+    each, members in store order; sorted by capacity (highest first), then reason, then first store."""
+    unique_caps, cap_code = np.unique(caps, return_inverse=True)
+    # Python's round, as the report always used, on the few distinct capacities only
+    rounded = [round(c, 6) for c in unique_caps.tolist()]
+    status = [status_word(c) for c in unique_caps.tolist()]
+    key_of_cap = {}
+    cap_key = np.empty(unique_caps.size, dtype=np.int64)
+    for i, key in enumerate(zip(status, rounded, strict=True)):
+        cap_key[i] = key_of_cap.setdefault(key, len(key_of_cap))
+    keys = list(key_of_cap)
+    combined = cap_key[cap_code.ravel()] * max(len(texts), 1) + codes
+    found, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    out = []
+    for k in np.argsort(first, kind="stable"):
+        st, c = keys[int(found[k]) // max(len(texts), 1)]
+        out.append((st, c, texts[int(found[k]) % max(len(texts), 1)], np.flatnonzero(inverse == k)))
+    out.sort(key=lambda b: (-b[1], b[2]))
+    return out
+
+
+def _count_codes(codes: np.ndarray, names: np.ndarray) -> dict[str, int]:
+    """How many of each label (``names[code]``), sorted by label."""
+    counts = np.bincount(codes, minlength=len(names))
+    present = sorted(np.flatnonzero(counts).tolist(), key=lambda k: str(names[k]))
+    return {str(names[k]): int(counts[k]) for k in present}
+
+
+class _Explainer:
+    """One explanation per *cause*, not per node.
+
+    A node's reason text is a function of its capacity and, for each of its alternatives
+    in order, of the alternative's group (relative to the node's first), source, factor,
+    link state, and site slot (its state, and whether it is a fallback's). Nodes equal in
+    all of these, such as every store a rule selects whose slots are in the same state,
+    share one text: it is written once for the first of them and given to the rest.
+    """
+
+    def __init__(
+        self,
+        net: CompiledNetwork,
+        cap: np.ndarray,
+        alt: np.ndarray,
+        slots: np.ndarray,
+        is_fallback: np.ndarray,
+    ) -> None:
+        group_alt_start, run_group_start, run_target = net.propagation_plan
+        g_start = np.zeros(net.n_nodes, dtype=np.int64)
+        g_end = np.zeros(net.n_nodes, dtype=np.int64)
+        g_start[run_target] = run_group_start[:-1]
+        g_end[run_target] = run_group_start[1:]
+        self.cap = cap
+        self.g_start = g_start
+        self.g_end = g_end
+        self.a_start = group_alt_start[g_start]
+        self.a_end = group_alt_start[g_end]
+        self.alt_group = net.alt_group
+        has = net.alt_slot >= 0
+        slot_value = np.full(net.alt_slot.size, -1.0)
+        slot_value[has] = slots[net.alt_slot[has]]
+        fallback = np.zeros(net.alt_slot.size)
+        fallback[has] = is_fallback[net.alt_slot[has]]
+        self.alt_features = np.column_stack(
+            [net.alt_source.astype(float), net.alt_factor, alt, slot_value, fallback]
+        )
+
+    def nodes(self, nodes: np.ndarray, explain: Callable[[int], str]) -> tuple[np.ndarray, list[str]]:
+        """Reason of each of ``nodes`` as ``(codes, texts)``: node ``i``'s is ``texts[codes[i]]``."""
+        lengths = self.a_end[nodes] - self.a_start[nodes]
+        codes = np.empty(nodes.size, dtype=np.int64)
+        text_id: dict[str, int] = {}
+        for length in np.unique(lengths).tolist():
+            sel = np.flatnonzero(lengths == length)
+            picked = nodes[sel]
+            alts = self.a_start[picked][:, None] + np.arange(length)[None, :]
+            rows = np.concatenate(
+                [
+                    self.cap[picked][:, None],
+                    (self.alt_group[alts] - self.g_start[picked][:, None]).astype(float),
+                    self.alt_features[alts].reshape(picked.size, -1),
+                ],
+                axis=1,
+            )
+            first, inverse = row_classes(rows)
+            local = np.array(
+                [text_id.setdefault(explain(int(picked[f])), len(text_id)) for f in first.tolist()],
+                dtype=np.int64,
+            )
+            codes[sel] = local[inverse]
+        return codes, list(text_id)
 
 
 def _deliveries(
@@ -332,8 +420,10 @@ def _deliveries(
     routes: DcRoutes,
     node_reason: Callable[[int], str],
     demand: np.ndarray,
-) -> tuple[np.ndarray, list[str], list[dict[str, object]]]:
-    """Deliveries at each store with the reason, and one row per DC (a scenario with DCs).
+    explain: _Explainer,
+) -> tuple[np.ndarray, np.ndarray, list[str], list[dict[str, object]]]:
+    """Deliveries at each store with the reason (as codes into texts, see :class:`_Explainer`),
+    and one row per DC (a scenario with DCs).
 
     A store's deliveries are its store.receive, limited by what its DC ships, or (while the
     DC has stopped) by the best backup's capacity × its share of spare.
@@ -383,15 +473,22 @@ def _deliveries(
                 },
             }
         )
-    reasons = []
-    for s, d in enumerate(routes.store_dc.tolist()):
-        side = side_text[d] if d >= 0 else "no DC"
-        binding = receive[s] <= EPS or (receive[s] < 1 - EPS and (d < 0 or receive[s] < supply[d]))
-        if binding and (d < 0 or ships[d] > EPS):
-            reasons.append(f"store.receive {node_reason(int(receive_nodes[s]))}")
-        else:
-            reasons.append(side)
-    return values, reasons, rows
+    store_dc = routes.store_dc
+    has_dc = store_dc >= 0
+    dc = np.maximum(store_dc, 0)
+    binding = (receive <= EPS) | ((receive < 1 - EPS) & (~has_dc | (receive < supply[dc])))
+    own = binding & (~has_dc | (ships[dc] > EPS))
+    # codes: each DC's side text, then "no DC", then the receive reasons
+    texts = [*side_text, "no DC"]
+    codes = np.where(has_dc, store_dc, len(side_text))
+    if own.any():
+        mine, receive_texts = explain.nodes(receive_nodes[own], lambda n: f"store.receive {node_reason(n)}")
+        codes[own] = mine + len(texts)
+        texts += receive_texts
+    # one code per distinct text, as a per-store list of strings would have grouped them
+    text_id: dict[str, int] = {}
+    remap = np.array([text_id.setdefault(t, len(text_id)) for t in texts], dtype=np.int64)
+    return values, remap[codes], list(text_id), rows
 
 
 def _dc_selling(

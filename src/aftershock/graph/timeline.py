@@ -400,5 +400,6 @@ def _slots_in_order(
 ) -> np.ndarray:
     sites = net.slot_site[slots]
     ordered_sites = site_order(order, sites, demand, ids=np.array(net.site_ids))
-    rank = {int(s): i for i, s in enumerate(ordered_sites)}
-    return slots[np.argsort([rank[int(s)] for s in sites], kind="stable")]
+    rank = np.zeros(len(net.site_ids), dtype=np.int64)
+    rank[ordered_sites] = np.arange(ordered_sites.size)
+    return slots[np.argsort(rank[sites], kind="stable")]
