@@ -355,4 +355,11 @@ def _frame(numeric: dict[str, np.ndarray], text: dict[str, np.ndarray], d: Store
         review_period_days=review.astype(np.int64),
         order_weekday=weekday.astype(np.int64),
         attributes=attributes,
+        latitude=_given(numeric["latitude"]),
+        longitude=_given(numeric["longitude"]),
     )
+
+
+def _given(column: np.ndarray) -> np.ndarray | None:
+    """An optional column as read (NaN in empty cells); None when no cell holds a value."""
+    return None if np.isnan(column).all() else column.astype(float)

@@ -50,6 +50,10 @@ class StoreFrame:
     review_period_days: np.ndarray
     order_weekday: np.ndarray
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
+    # where the store is, for maps (NaN where a cell is empty); None when the table has no such
+    # column. The engine never reads them; stored copies of the scenario keep them.
+    latitude: np.ndarray | None = None
+    longitude: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])

@@ -133,6 +133,9 @@ def stores_to_csv(stores: StoreFrame) -> str:
         "review_period_days": stores.review_period_days,
         "order_weekday": stores.order_weekday,
     }
+    # coordinates only where the table had them: the copy (and id) of a table without is unchanged
+    where = {"latitude": stores.latitude, "longitude": stores.longitude}
+    numeric.update({k: v for k, v in where.items() if v is not None})
     text_cols = [c for c in stores.attributes if c != "id"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

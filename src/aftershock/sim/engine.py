@@ -41,44 +41,13 @@ from aftershock.sim.kernel import DAILY_ROWS, DC_ROWS, FLOW_ROWS, REORDER_SLACK,
 from aftershock.sim.state import Capacities, State
 from aftershock.sim.supply import order_from_suppliers, receive_at_dcs
 
-#: Daily series recorded per replication, shape (replication, day).
-DAILY = (
-    "demand_units",
-    "sales_units",
-    "lost_units",
-    "lost_closed_units",
-    "lost_stockout_units",
-    "lost_pickup_units",
-    "diverted_online_units",
-    "diverted_nearby_units",
-    "lost_revenue",
-    "lost_margin",
-    "shipped_units",
-    "backlog_units",
-    "on_hand_units",
-    "dc_capacity_units",
-    "stores_closed",
-    "stores_degraded",
-    "stores_stocked_out",
-    "customers_lost_units",
-    "surge_cost",
-)
+#: Daily series recorded per replication, shape (replication, day) (the kernel's rows, whose
+#: last, received units, is recorded apart).
+DAILY = DAILY_ROWS[:-1]
 #: Per-store totals over the horizon, shape (replication, store), always kept.
-STORE_TOTALS = (
-    "store_lost_units_total",
-    "store_lost_revenue_total",
-    "store_stockout_days",
-    "store_closed_days",
-)
+STORE_TOTALS = STORE_TOTAL_ROWS
 #: Per-DC daily series, shape (replication, dc, day); DCs sorted by id.
-DC_DAILY = (
-    "dc_backlog_units",
-    "dc_shipped_units",
-    "dc_lent_units",
-    "dc_capacity_units_by_dc",
-    "dc_stock_units",
-    "dc_received_units",
-)
+DC_DAILY = DC_ROWS
 #: Store-level series, kept only when asked, shape (replication, store, item, day).
 STORE_DAILY = ("sales_units", "lost_units", "on_hand_units")
 

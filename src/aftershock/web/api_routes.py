@@ -316,7 +316,7 @@ def list_runs(
 @router.get("/runs/{run_id}", dependencies=[Read])
 def get_run(request: Request, run_id: str) -> Response:
     """Status, progress and (when done) the summary of a run, with what its charts mark
-    (``chart``: the start date and the incident, service-back and backlog-cleared days)."""
+    (``chart``: the start date and the incident, restart and backlog-cleared days)."""
     run = state(request).store.get_run(run_id)
     chart = chart_fields(run.get("summary"))
     if chart is not None:

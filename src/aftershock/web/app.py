@@ -18,6 +18,7 @@ from aftershock.runstore import RunStore
 from aftershock.web import (
     api_routes,
     assets,
+    insight_routes,
     pages,
     pause_routes,
     plan_routes,
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(api_routes.router)
     app.include_router(plan_routes.router)
+    app.include_router(insight_routes.router)
     app.include_router(sensitivity_routes.router)
     app.include_router(sensitivity_routes.pages)
     pause_routes.include(app)

@@ -78,7 +78,8 @@ function drawPause(r) {
   const box = document.getElementById("pause-chart");
   if (typeof Plotly === "undefined" || !box) return;
   const x = r.rows.map((row) => row.pause_days);
-  Plotly.newPlot(
+  // charts.js: fills the box, follows the window; legend below (the probability axis is on the right)
+  drawChart(
     box,
     [
       {
@@ -98,12 +99,12 @@ function drawPause(r) {
     ],
     {
       title: { text: r.scenario + ": loss by length of the precautionary pause" },
-      xaxis: { title: { text: "pause (days)" } },
-      yaxis: { title: { text: "loss" } },
-      yaxis2: { title: { text: "probability" }, overlaying: "y", side: "right", range: [0, 1] },
-      legend: { orientation: "h" },
+      xaxis: { title: { text: "pause (days)" }, dtick: 1 },
+      yaxis: { title: { text: "loss (scenario currency)" } },
+      yaxis2: { title: { text: "probability" }, overlaying: "y", side: "right", range: [0, 1], tickformat: ".0%",
+        tickmode: "array", tickvals: [0, 0.25, 0.5, 0.75, 1], showgrid: false },
     },
-    { responsive: true }
+    { legend: "below" }
   );
 }
 

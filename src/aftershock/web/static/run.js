@@ -9,10 +9,11 @@ function fmt(value, unit) {
   return Math.round(value).toLocaleString("en");
 }
 
-// A daily series of the summary (label, unit, mean, p5, p95 per day) as a mean line in its band.
-function band(daily, key, color) {
+// A daily series of the summary (label, unit, mean, p5, p95 per day) as a mean line in its band;
+// x as dates when the run's scenario has a start date (charts.js).
+function band(daily, key, color, start) {
   const series = daily[key];
-  const x = series.mean.map((_, day) => day);
+  const x = chartDays(series.mean.length, start);
   const name = series.label || key;
   return [
     { x, y: series.p95, line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
@@ -87,13 +88,13 @@ function fillDcTable(summary, dcs) {
 const DC_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 // A daily series of each DC that has it (summary.dcs[k].daily[key]): mean line in its band.
-function dcTraces(dcs, key) {
+function dcTraces(dcs, key, start) {
   const traces = [];
   dcs.forEach((row, i) => {
     const series = (row.daily || {})[key];
     if (!series) return;
     const color = DC_COLOURS[i % DC_COLOURS.length];
-    const x = series.mean.map((_, day) => day);
+    const x = chartDays(series.mean.length, start);
     const stores = row.stores.toLocaleString("en") + (row.stores === 1 ? " store" : " stores");
     traces.push(
       { x, y: series.p95, line: { width: 0 }, legendgroup: row.dc, showlegend: false, hoverinfo: "skip" },
@@ -103,23 +104,22 @@ function dcTraces(dcs, key) {
     );
   });
   const first = dcs.find((row) => (row.daily || {})[key]);
-  return { traces, label: first ? first.daily[key].label : "" };
+  return { traces, label: first ? first.daily[key].label : "", unit: first ? first.daily[key].unit : "" };
 }
 
 // The DC section: table, backlog per DC (with several DCs) and stock per DC (DCs with supply).
-function drawDcs(summary) {
+function drawDcs(summary, chart) {
   const dcs = summary.dcs || [];
   if (!dcs.length) return;
   fillDcTable(summary, dcs);
   document.getElementById("dc-section").hidden = false;
   const charts = [["backlog_units", "dc-backlog", dcs.length > 1], ["stock_units", "dc-stock", true]];
   for (const [key, id, wanted] of charts) {
-    const { traces, label } = dcTraces(dcs, key);
+    const { traces, label, unit } = dcTraces(dcs, key, chart.start_date);
     if (!wanted || !traces.length) continue;
-    document.getElementById(id + "-box").hidden = false;
-    const layout = { margin: { t: 10 }, xaxis: { title: { text: "day" } }, yaxis: { title: { text: label } },
-      template: "plotly_white" };
-    Plotly.newPlot("chart-" + id, traces, layout, { responsive: true });
+    document.getElementById(id + "-box").hidden = false;  // before drawing: a hidden box has no width
+    drawChart("chart-" + id, traces, {}, { time: true, start: chart.start_date, markers: chart.markers,
+      yTitle: axisTitle(label, unit) });
   }
 }
 
@@ -175,7 +175,9 @@ function showParameters(drawn) {
 }
 
 async function drawResults(runId) {
-  const run = (await api("/api/runs/" + runId)).body;
+  // both at once; the regions are filled before the section shows (the page is whole when visible)
+  const [run, regions] = (await Promise.all([api("/api/runs/" + runId), api("/api/runs/" + runId + "/regions")]))
+    .map((r) => r.body);
   showWarnings(run.summary.warnings || []);
   const tbody = document.querySelector("#headline tbody");
   tbody.replaceChildren();
@@ -194,16 +196,9 @@ async function drawResults(runId) {
     if (m.description) tr.title = m.description;
     tbody.appendChild(tr);
   }
-  const daily = run.summary.daily;
-  const layout = { margin: { t: 10 }, xaxis: { title: "day" }, template: "plotly_white" };
-  Plotly.newPlot("chart-backlog", band(daily, "backlog_units", "#d62728"), layout, { responsive: true });
-  Plotly.newPlot("chart-stores",
-    band(daily, "stores_stocked_out", "#ff7f0e").concat(band(daily, "stores_closed", "#1f77b4")),
-    layout, { responsive: true });
-  const regions = (await api("/api/runs/" + runId + "/regions")).body || [];
   const rb = document.querySelector("#regions tbody");
   rb.replaceChildren();
-  for (const r of regions) {
+  for (const r of regions || []) {
     const tr = document.createElement("tr");
     for (const text of [r.region, fmt(r.lost_revenue), fmt(r.lost_units), fmt(r.stockout_store_days)]) {
       const td = document.createElement("td");
@@ -212,8 +207,20 @@ async function drawResults(runId) {
     }
     rb.appendChild(tr);
   }
+  const daily = run.summary.daily;
+  // the chart fields of the run API (web/chart_data.py); from the summary for an older server
+  const chart = run.chart || { start_date: run.summary.start_date, markers: [] };
+  const start = chart.start_date;
+  // shown before drawing: a chart drawn in a hidden section gets Plotly's fixed 700 px width
   document.getElementById("results").hidden = false;
-  drawDcs(run.summary);
+  const time = { time: true, start, markers: chart.markers };
+  drawChart("chart-backlog", band(daily, "backlog_units", "#d62728", start), {},
+    Object.assign({ yTitle: axisTitle(daily.backlog_units.label, daily.backlog_units.unit) }, time));
+  drawChart("chart-stores",
+    band(daily, "stores_stocked_out", "#ff7f0e", start).concat(band(daily, "stores_closed", "#1f77b4", start)), {},
+    Object.assign({ yTitle: daily.stores_stocked_out.unit + " (out of stock or closed)" }, time));
+  drawDcs(run.summary, chart);
+  resizeCharts();
 }
 
 document.addEventListener("DOMContentLoaded", async () => {

@@ -67,18 +67,18 @@ function drawTornado(r) {
     name: "input at its " + end + " end",
     marker: { color: color },
   }));
-  Plotly.newPlot(
+  drawChart(
     box,
     traces,
     {
       barmode: "overlay",
       title: { text: "Tornado: " + r.metric.label + " with one input at each end" },
-      xaxis: { title: { text: r.metric.label + " (" + r.metric.unit + ")" } },
+      xaxis: { title: { text: axisTitle(r.metric.label, r.metric.unit) } },
       yaxis: { automargin: true },
       height: Math.max(300, 60 + 40 * rows.length),
       shapes: [{ type: "line", x0: base, x1: base, yref: "paper", y0: 0, y1: 1, line: { color: "grey" } }],
     },
-    { responsive: true }
+    { legend: "below" }
   );
 }
 
