@@ -1,7 +1,7 @@
 """The dashboard in a real headless Chromium (Debian's), against the real server on 127.0.0.1.
 
-Screenshots of each page go to a temporary folder, and to docs/img when
-AFTERSHOCK_SCREENSHOTS=1 (how the README's pictures are made).
+Screenshots of each page go to a temporary folder (the README's pictures come from
+test_pages_responsive.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DOCS_IMG = Path(__file__).parents[2] / "docs" / "img"
 
 
 def _free_port() -> int:
@@ -82,9 +81,6 @@ def page(server: str, tmp_path_factory: pytest.TempPathFactory):
 def shot(page, name: str) -> None:
     target = Path(os.environ.get("AFTERSHOCK_SHOT_DIR", "/tmp")) / f"aftershock-{name}.png"
     page.screenshot(path=str(target), full_page=True)
-    if os.environ.get("AFTERSHOCK_SCREENSHOTS") == "1":
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOCS_IMG / f"{name}.png"), full_page=False)
 
 
 def test_upload_with_an_error_shows_the_message(server: str, page, tmp_path: Path) -> None:
