@@ -159,3 +159,23 @@ def test_pages_at_400_px(server: str, browser, run_id: str) -> None:
         page.locator(ready).first.wait_for(timeout=20_000)
         assert no_overflow(page), name
     page.close()
+
+
+def test_compare_chart_has_dates_axis_titles_and_markers(server: str, browser, run_id: str) -> None:
+    # a run compared with itself: the same start date and markers, so all are drawn, no note
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/compare?ids={run_id}&ids={run_id}")
+    page.locator("#chart-compare .shapelayer path").first.wait_for(state="attached", timeout=20_000)
+    state = chart_state(page, "#chart-compare")
+    assert_chart(state)
+    assert state["ytitle"] == "DC backlog, mean (units)"
+    assert state["legend"]["left"] >= state["plot"]["right"]
+    assert page.locator("#compare-chart-note").count() == 0
+    page.set_viewport_size({"width": 400, "height": 900})
+    page.wait_for_function(
+        "() => { const d = document.querySelector('#chart-compare .nsewdrag');"
+        " const l = document.querySelector('#chart-compare .legend');"
+        " return l.getBoundingClientRect().top >= d.getBoundingClientRect().bottom; }",
+        timeout=5_000,
+    )
+    page.close()

@@ -82,6 +82,6 @@ def test_pages_with_charts_load_the_shared_helper(client: TestClient, ocs_run: d
     helper = client.get("/static/charts.js").text
     for name in ("function drawChart", "function markerLayout", "Plotly.Plots.resize", "responsive: true"):
         assert name in helper
-    for script in ("run.js", "pause.js", "sensitivity.js"):
+    for script in ("run.js", "pause.js", "sensitivity.js", "compare.js"):
         code = client.get(f"/static/{script}").text
         assert "drawChart(" in code and "Plotly.newPlot(" not in code, script

@@ -1,10 +1,8 @@
 // The optimiser page: ask for the plan, show the promise, the days and the comparison.
 "use strict";
 
-function fmt(value, digits) {
-  if (value === null || value === undefined) return "—";
-  return Number(value).toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
+// Numbers are written by app.js's fmt(unit or metric, value), as the CLI and the report write
+// them: whole units with separators, days and seconds to one decimal.
 
 function showOptimised(out, r) {
   out.replaceChildren();
@@ -13,17 +11,17 @@ function showOptimised(out, r) {
   const head = document.createElement("div");
   head.className = "card";
   const total = r.extra_shifts.reduce((a, b) => a + b, 0);
-  // whole shifts (the default) read as whole numbers; fractional ones to two decimals
-  const shiftDigits = r.whole_shifts ? 0 : 2;
+  // whole shifts (the default) read as whole numbers; fractional ones (on request) to one decimal
+  const shifts = (v) => fmt(r.whole_shifts ? "units" : "number", v);
   const diff = r.lost_units_vs_scenario_plan;
   const lines = [
     r.promised_recovery_date || r.promised_recovery_day !== null
       ? "Promise to stores: backlog back to its pre-incident level by " +
         (r.promised_recovery_date || "day " + Math.ceil(r.promised_recovery_day)) + " (95% of replications)."
       : "No promise: the backlog does not clear within the horizon in more than 5% of replications.",
-    "Extra shifts in all: " + fmt(total, shiftDigits) + " (LP " + r.lp_status + ", " + fmt(r.solve_seconds, 1) + " s).",
+    "Extra shifts in all: " + shifts(total) + " (LP " + r.lp_status + ", " + fmt("number", r.solve_seconds) + " s).",
     "Lost units against the scenario's own plan, paired on the same random numbers: " +
-      (diff.mean >= 0 ? "+" : "") + fmt(diff.mean, 0) + " ± " + fmt(diff.standard_error, 0) + ".",
+      (diff.mean >= 0 ? "+" : "") + fmt("units", diff.mean) + " ± " + fmt("units", diff.standard_error) + ".",
   ];
   for (const text of lines) {
     const p = document.createElement("p");
@@ -39,13 +37,13 @@ function showOptimised(out, r) {
   link.download = r.scenario + "-dispatch.csv";
   link.id = "dispatch-link";
   link.textContent =
-    "Download the dispatch plan (" + r.dispatch.length + " lines" + (r.whole_units ? " in whole units" : "") + ", CSV)";
+    "Download the dispatch plan (" + fmt("units", r.dispatch.length) + " lines" + (r.whole_units ? " in whole units" : "") + ", CSV)";
   head.appendChild(link);
   out.appendChild(head);
   const estimates = estimatesCard(r.lost_units_estimates);
   if (estimates) out.appendChild(estimates);
 
-  // labels and units come with the replayed metrics (sim/metrics.py); days to one decimal
+  // labels come with the replayed metrics (sim/metrics.py); each written by its metric's rule
   const names = ["lost_sales_units", "lost_margin", "stockout_store_days", "backlog_clear_day", "service_restored_day", "surge_cost"];
   out.appendChild(
     listTable(
@@ -54,8 +52,7 @@ function showOptimised(out, r) {
       ["", "optimised plan", "scenario plan"],
       names.map((k) => {
         const m = r.replayed[k];
-        const digits = m.unit === "day" ? 1 : 0;
-        return [m.label, fmt(m.mean, digits), fmt(r.scenario_plan[k].mean, digits)];
+        return [m.label, fmt(k, m.mean), fmt(k, r.scenario_plan[k].mean)];
       })
     )
   );
@@ -68,10 +65,10 @@ function showOptimised(out, r) {
         r.dcs.map((d) => [
           d.dc,
           d.restart_day === null ? "—" : "day " + d.restart_day,
-          fmt(d.extra_shifts, shiftDigits),
-          fmt(d.planned_shipments_units, 0),
-          fmt(d.shipped_for_other_dcs_units, 0),
-          fmt(d.shipped_by_backups_units, 0),
+          shifts(d.extra_shifts),
+          fmt("units", d.planned_shipments_units),
+          fmt("units", d.shipped_for_other_dcs_units),
+          fmt("units", d.shipped_by_backups_units),
         ])
       )
     );
@@ -84,10 +81,10 @@ function showOptimised(out, r) {
       ["day", "extra shifts", "shipped", "backlog", "lost"],
       days.map((d) => [
         d.date ? "day " + d.day + " (" + d.date + ")" : "day " + d.day,
-        fmt(d.extra_shifts, shiftDigits),
-        fmt(d.planned_shipments_units, 0),
-        fmt(d.planned_backlog_units, 0),
-        fmt(d.planned_lost_units, 0),
+        shifts(d.extra_shifts),
+        fmt("units", d.planned_shipments_units),
+        fmt("units", d.planned_backlog_units),
+        fmt("units", d.planned_lost_units),
       ])
     )
   );
@@ -110,7 +107,7 @@ function estimatesCard(e) {
   for (const [name, units, means] of rows) {
     const p = document.createElement("p");
     const b = document.createElement("strong");
-    b.textContent = name + ": " + fmt(units, 0) + " units";
+    b.textContent = name + ": " + fmt("units", units) + " units";
     p.append(b, " — " + means);
     card.appendChild(p);
   }

@@ -1,13 +1,8 @@
 // The run page: poll progress while the run is queued or running, then draw its results.
 // Metric labels, units and the daily bands come with the run's summary (sim/metrics.py).
 "use strict";
-
-function fmt(value, unit) {
-  if (value === null || value === undefined) return "—";
-  if (unit === "share") return (100 * value).toFixed(1) + "%";
-  if (unit === "day") return value.toFixed(1);
-  return Math.round(value).toLocaleString("en");
-}
+// Numbers are written by app.js's fmt(unit or metric, value): the rules of aftershock.formatting,
+// as the CLI and the report write them.
 
 // A daily series of the summary (label, unit, mean, p5, p95 per day) as a mean line in its band;
 // x as dates when the run's scenario has a start date (charts.js).
@@ -71,14 +66,14 @@ function fillDcTable(summary, dcs) {
         let text = "not within the horizon";
         if (m.mean !== null) {
           const date = dateOfDay(m.mean, start);
-          text = fmt(m.mean, m.unit) + (date ? " (" + date + ")" : "");
+          text = fmt(m.unit, m.mean) + (date ? " (" + date + ")" : "");
           if (m.not_reached_share) text += "; after the horizon in " + Math.round(100 * m.not_reached_share) + "% of runs";
         }
         cell(tr, text);
         continue;
       }
-      cell(tr, fmt(m.mean, m.unit));
-      if (name === "lost_sales_units") cell(tr, m.mean === null ? "—" : fmt(m.p5, m.unit) + " – " + fmt(m.p95, m.unit));
+      cell(tr, fmt(m.unit, m.mean));
+      if (name === "lost_sales_units") cell(tr, m.mean === null ? "—" : fmt(m.unit, m.p5) + " – " + fmt(m.unit, m.p95));
     }
     table.tBodies[0].appendChild(tr);
   }
@@ -138,7 +133,7 @@ function fromParameters(m) {
   if (s.share === null || s.share === undefined) return "—";
   let text = Math.round(100 * s.share) + "%";
   if (s.share_high > s.share_low) text += " (" + Math.round(100 * s.share_low) + "–" + Math.round(100 * s.share_high) + "%)";
-  if (s.p95 > s.p5) text += ": " + fmt(s.p5, m.unit) + " – " + fmt(s.p95, m.unit);
+  if (s.p95 > s.p5) text += ": " + fmt(m.unit, s.p5) + " – " + fmt(m.unit, s.p95);
   return text;
 }
 
@@ -185,7 +180,7 @@ async function drawResults(runId) {
   if (drawn) showParameters(drawn);
   for (const [name, m] of Object.entries(run.summary.metrics)) {
     const tr = document.createElement("tr");
-    const cells = [m.label || name, fmt(m.mean, m.unit), fmt(m.p5, m.unit) + " – " + fmt(m.p95, m.unit)];
+    const cells = [m.label || name, fmt(m.unit, m.mean), fmt(m.unit, m.p5) + " – " + fmt(m.unit, m.p95)];
     if (drawn) cells.push(fromParameters(m));
     for (const text of cells) {
       const td = document.createElement("td");
@@ -200,7 +195,7 @@ async function drawResults(runId) {
   rb.replaceChildren();
   for (const r of regions || []) {
     const tr = document.createElement("tr");
-    for (const text of [r.region, fmt(r.lost_revenue), fmt(r.lost_units), fmt(r.stockout_store_days)]) {
+    for (const text of [r.region, fmt("lost_sales_revenue", r.lost_revenue), fmt("lost_sales_units", r.lost_units), fmt("stockout_store_days", r.stockout_store_days)]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.appendChild(td);
