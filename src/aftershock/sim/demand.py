@@ -251,6 +251,11 @@ def _draw(
     return np.nan
 
 
+#: :func:`draw`'s body for compiled callers to inline (the engine's kernel): loop-invariant
+#: work such as the gamma constants of a fixed dispersion is then hoisted out of their loops.
+draw_inline = _draw
+
+
 @numba.njit(cache=True, nogil=True)
 def draw(
     key: np.uint64, day: np.int64, cell: np.int64, mean: np.float64, dist: np.int64, dispersion: np.float64

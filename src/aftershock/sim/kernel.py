@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from aftershock.sim.demand import draw
+from aftershock.sim.demand import draw_inline as draw
 from aftershock.sim.inputs import EMPTY_SLOT
 
 #: Compiled allocation policies by registered name.
@@ -857,10 +857,14 @@ def _day(k: Consts, st: KState, caps: Caps, ser: Series, r: int, t: int, key: np
         stocked = stockout_store > 1e-9
         if stocked:
             stocked_out_n += 1.0
-        scratch[8, s, 0] = 1.0 if stocked else 0.0
-        ser.store_totals[0, r, s] += lost_store
-        ser.store_totals[1, r, s] += revenue_store
-        ser.store_totals[2, r, s] += 1.0 if stocked else 0.0
+        if k.has_inflation:
+            scratch[8, s, 0] = 1.0 if stocked else 0.0
+        # the totals are touched only when they change: most store-days lose nothing
+        if lost_store != 0.0:
+            ser.store_totals[0, r, s] += lost_store
+            ser.store_totals[1, r, s] += revenue_store
+        if stocked:
+            ser.store_totals[2, r, s] += 1.0
         sell_share = caps.sell[r, s]
         if sell_share <= 0:
             closed_n += 1.0
