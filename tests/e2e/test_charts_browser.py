@@ -8,16 +8,12 @@ The server and browser are launched as in test_browser.py.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from tests.e2e.test_browser import ARGS, CHROMIUM, _free_port, shot
+from tests.e2e.serving import chromium, served
+from tests.e2e.test_browser import shot
 
 pytestmark = pytest.mark.slow
 
@@ -27,37 +23,16 @@ DATE_TICK = re.compile(r"^\d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("e2e-charts")
-    port = _free_port()
-    exe = shutil.which("aftershock") or str(Path(sys.executable).parent / "aftershock")
-    proc = subprocess.Popen(
-        [exe, "serve", "--port", str(port), "--db", str(folder / "runs.db")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=folder,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/api/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read().decode() if proc.stdout else "")
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    with served(folder) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser(server: str):
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = chromium(p)
         yield b
         b.close()
 

@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.e2e.test_browser import ARGS, CHROMIUM, _free_port
+from tests.e2e.serving import chromium, served
 
 pytestmark = pytest.mark.slow
 
@@ -106,38 +102,17 @@ PAGES = [
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("e2e-pages")
-    port = _free_port()
-    exe = shutil.which("aftershock") or str(Path(sys.executable).parent / "aftershock")
-    proc = subprocess.Popen(
-        [exe, "serve", "--port", str(port), "--db", str(folder / "runs.db")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=folder,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/api/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("server did not start")
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    with served(folder) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser(server: str):
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
     assert AXE.exists(), "tests/e2e/vendor/axe.min.js is missing"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = chromium(p)
         yield b
         b.close()
 
