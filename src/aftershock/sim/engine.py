@@ -384,10 +384,32 @@ class Chunk:
             for day in range(first, stop):
                 yield day, cap, step_day(inp, self.state, cap, day, self.keys, policies)
 
-    def _run_days_compiled(self, until_day: int) -> Iterator[tuple[int, Capacities, DayStep]]:
+    def _kernel_args(self, **kept: bool) -> tuple[kernel.Consts, kernel.KState, np.ndarray, kernel.Series]:
+        """The kernel's view of the scenario and of this chunk's state, its plan shifts and a
+        zeroed record (``kept``: :func:`compiled.series`'s ``keep_store_days`` and ``flows``)."""
         inp, reps = self.inp, self.keys.size
-        k, st, shift = compiled.consts(inp), compiled.kstate(self.state), compiled.plan_shift(inp, reps)
-        rec = compiled.series(inp, reps, flows=True)
+        return (
+            compiled.consts(inp),
+            compiled.kstate(self.state),
+            compiled.plan_shift(inp, reps),
+            compiled.series(inp, reps, **kept),
+        )
+
+    def run_compiled(
+        self, until_day: int, *, keep_store_days: bool = False, on_day: Callable[[int], None] | None = None
+    ) -> kernel.Series:
+        """Days ``0 .. until_day-1`` on the compiled kernel, one call per run of days on the same
+        capacities; returns what the kernel recorded."""
+        k, st, shift, rec = self._kernel_args(keep_store_days=keep_store_days)
+        for first, stop, cap in self.segments(until_day):
+            kernel.run_days(k, st, compiled.caps(cap), rec, self.keys, shift, first, stop)
+            if on_day is not None:
+                for day in range(first, stop):
+                    on_day(day)
+        return rec
+
+    def _run_days_compiled(self, until_day: int) -> Iterator[tuple[int, Capacities, DayStep]]:
+        k, st, shift, rec = self._kernel_args(flows=True)
         for first, stop, cap in self.segments(until_day):
             kc = compiled.caps(cap)
             for day in range(first, stop):
@@ -441,15 +463,8 @@ def run_replications(
 def _run_compiled(
     chunk: Chunk, keep_store_days: bool, on_day: Callable[[int], None] | None
 ) -> dict[str, np.ndarray]:
-    """The whole horizon on the compiled kernel, a run of days on the same capacities per call."""
-    inp, reps = chunk.inp, chunk.keys.size
-    k, st, shift = compiled.consts(inp), compiled.kstate(chunk.state), compiled.plan_shift(inp, reps)
-    rec = compiled.series(inp, reps, keep_store_days=keep_store_days)
-    for first, stop, cap in chunk.segments(inp.horizon_days):
-        kernel.run_days(k, st, compiled.caps(cap), rec, chunk.keys, shift, first, stop)
-        if on_day is not None:
-            for day in range(first, stop):
-                on_day(day)
+    """The whole horizon on the compiled kernel, as the NumPy path's series."""
+    rec = chunk.run_compiled(chunk.inp.horizon_days, keep_store_days=keep_store_days, on_day=on_day)
     out = {name: rec.daily[n] for n, name in enumerate(DAILY_ROWS)}
     out.update({name: rec.dc_daily[n] for n, name in enumerate(DC_ROWS)})
     out.update({name: rec.store_totals[n] for n, name in enumerate(STORE_TOTAL_ROWS)})
@@ -535,10 +550,7 @@ def advance(
     """
     chunk = Chunk.start(inp, seeds)
     if chunk.compiled:
-        k, st = compiled.consts(inp), compiled.kstate(chunk.state)
-        shift, rec = compiled.plan_shift(inp, len(seeds)), compiled.series(inp, len(seeds))
-        for first, stop, cap in chunk.segments(until_day):
-            kernel.run_days(k, st, compiled.caps(cap), rec, chunk.keys, shift, first, stop)
+        chunk.run_compiled(until_day)
     else:
         for _ in chunk.run_days(until_day):
             pass
